@@ -1,0 +1,96 @@
+"""The FastAPI application and its lifespan, the only place clients are built and closed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from photoshare import __version__, db, kv
+from photoshare.auth.mail import Mailer
+from photoshare.auth.passwords import PasswordHasher
+from photoshare.auth.revocation import Denylist, LoginThrottle
+from photoshare.auth.routes import router as auth_router
+from photoshare.auth.tokens import TokenCodec
+from photoshare.config import Settings, get_settings
+from photoshare.errors import install_error_handlers
+from photoshare.runtime import Runtime
+from photoshare.users.routes import router as users_router
+
+log = logging.getLogger("photoshare")
+
+
+def _describe_mode(settings: Settings) -> str:
+    database = (
+        f"in-process MongoDB (mongomock-motor) saved to {settings.data_dir / 'mongo.json'}"
+        if settings.embedded
+        else f"MongoDB database {settings.mongodb_database!r}"
+    )
+    redis = "in-process Redis (fakeredis)" if settings.redis_url is None else "Redis server"
+    mode = "embedded" if settings.embedded else "server"
+    return f"PhotoShare {__version__} in {mode} mode: {database}; {redis}; data dir {settings.data_dir}"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    secret_key = settings.resolve_secret_key()
+    database = await db.connect(settings)
+    store = await kv.connect(settings)
+    app.state.runtime = Runtime(
+        settings=settings,
+        db=database,
+        kv=store,
+        tokens=TokenCodec(secret_key),
+        passwords=PasswordHasher(settings),
+        denylist=Denylist(store.redis),
+        throttle=LoginThrottle(store.redis, settings),
+        mailer=Mailer(settings),
+    )
+    log.info(_describe_mode(settings))
+    try:
+        yield
+    finally:
+        await store.close()
+        await database.close()
+        log.info("PhotoShare stopped cleanly")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; clients are opened by the lifespan, not here."""
+    settings = settings or get_settings()
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Fail before serving anything when the configuration is unsafe.
+    settings.resolve_secret_key()
+    app = FastAPI(
+        title="PhotoShare",
+        version=__version__,
+        summary="Share photos, tag, comment, rate, search, and transform them into shareable links.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(auth_router)
+    app.include_router(users_router)
+
+    @app.get("/healthz", tags=["service"], summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        """Answer 200 while the process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["service"], summary="Readiness")
+    async def readyz(request: Request) -> JSONResponse:
+        """Answer 200 when the database and Redis answer, else 503."""
+        runtime: Runtime = request.app.state.runtime
+        checks = {"database": await runtime.db.ping(), "redis": await runtime.kv.ping()}
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}},
+            status_code=200 if ready else 503,
+        )
+
+    return app

@@ -1,0 +1,222 @@
+"""Accounts and logins: signup, password login, token rotation, logout, confirmation."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+
+from photoshare.auth.models import RefreshToken
+from photoshare.auth.schemas import SignupRequest, TokenPair
+from photoshare.auth.tokens import TokenClaims, TokenType
+from photoshare.db import collection
+from photoshare.errors import Conflict, NotAllowed, NotAuthenticated
+from photoshare.runtime import Runtime
+from photoshare.users.models import Role, SiteClaim, User
+
+log = logging.getLogger(__name__)
+
+FIRST_ADMIN_CLAIM = "first-admin"
+WRONG_CREDENTIALS = "Incorrect username or password"
+
+
+@dataclass(frozen=True)
+class AuthSession:
+    """The user behind a verified access token, and that token's claims."""
+
+    user: User
+    claims: TokenClaims
+
+
+def account_key(name: str) -> str:
+    """The case-insensitive key usernames and emails are unique by."""
+    return name.strip().lower()
+
+
+def duplicate_field(error: DuplicateKeyError) -> str:
+    text = str(error.details or error)
+    return "email" if "email_key" in text else "username"
+
+
+async def signup(runtime: Runtime, data: SignupRequest) -> User:
+    """Create an account; the very first account becomes the admin."""
+    user = User(
+        username=data.username,
+        username_key=account_key(data.username),
+        email=str(data.email),
+        email_key=account_key(str(data.email)),
+        full_name=data.full_name or None,
+        password_hash=await runtime.passwords.hash(data.password),
+    )
+    try:
+        await user.insert()
+    except DuplicateKeyError as exc:
+        raise Conflict(f"That {duplicate_field(exc)} is already taken") from exc
+    try:
+        # The claim's fixed _id lets exactly one account ever win it, even under races.
+        await SiteClaim(id=FIRST_ADMIN_CLAIM, user_id=str(user.id)).insert()
+    except DuplicateKeyError:
+        return user
+    user.role = Role.admin
+    await user.set({User.role: Role.admin})
+    log.info("first account %s is the admin", user.username)
+    return user
+
+
+async def send_confirmation_email(runtime: Runtime, user: User) -> None:
+    """Mail a single-purpose link that confirms the user's current address."""
+    token, _ = runtime.tokens.issue(
+        TokenType.email_confirmation,
+        str(user.id),
+        timedelta(hours=runtime.settings.email_token_hours),
+        email=user.email_key,
+    )
+    link = f"{runtime.settings.base_url}/api/v1/auth/confirm?token={token}"
+    body = (
+        f"Hello {user.username},\n\nconfirm your email address for PhotoShare by opening:\n"
+        f"{link}\n\nIf you did not sign up, ignore this message.\n"
+    )
+    try:
+        await runtime.mailer.send(user.email, "Confirm your PhotoShare email", body)
+    except Exception:
+        # A mail outage must not undo the signup; the user can ask again later.
+        log.exception("could not send the confirmation email to user %s", user.id)
+
+
+async def confirm_email(runtime: Runtime, token: str) -> User:
+    """Mark the address in a confirmation token as confirmed."""
+    claims = runtime.tokens.decode(token, TokenType.email_confirmation)
+    user = await _user_by_id(claims.sub)
+    if user is None or claims.email != user.email_key:
+        raise NotAuthenticated("This confirmation link is no longer valid")
+    if not user.email_confirmed:
+        user.email_confirmed = True
+        await user.set({User.email_confirmed: True})
+    return user
+
+
+async def _user_by_id(user_id: str) -> User | None:
+    if not PydanticObjectId.is_valid(user_id):
+        return None
+    return await User.get(PydanticObjectId(user_id))
+
+
+async def _issue_pair(runtime: Runtime, user: User, session_id: str) -> TokenPair:
+    settings = runtime.settings
+    access, _ = runtime.tokens.issue(
+        TokenType.access,
+        str(user.id),
+        timedelta(minutes=settings.access_token_minutes),
+        session_id=session_id,
+    )
+    refresh, refresh_claims = runtime.tokens.issue(
+        TokenType.refresh,
+        str(user.id),
+        timedelta(days=settings.refresh_token_days),
+        session_id=session_id,
+    )
+    assert user.id is not None
+    await RefreshToken(
+        jti=refresh_claims.jti,
+        user_id=user.id,
+        session_id=session_id,
+        expires_at=refresh_claims.exp,
+    ).insert()
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=settings.access_token_minutes * 60,
+    )
+
+
+def _ensure_may_log_in(runtime: Runtime, user: User) -> None:
+    if not user.is_active:
+        raise NotAllowed("This account has been banned")
+    if runtime.settings.require_email_confirmation and not user.email_confirmed:
+        raise NotAllowed("Confirm your email address first; the link is in your inbox")
+
+
+async def login(runtime: Runtime, name: str, password: str, client_address: str) -> TokenPair:
+    """Check a username-or-email and password and start a new login."""
+    key = account_key(name)
+    await runtime.throttle.check(key, client_address)
+    field = User.email_key if "@" in key else User.username_key
+    user = await User.find_one(field == key)
+    if not await runtime.passwords.verify(user.password_hash if user else None, password):
+        await runtime.throttle.record_failure(key, client_address)
+        raise NotAuthenticated(WRONG_CREDENTIALS)
+    assert user is not None
+    _ensure_may_log_in(runtime, user)
+    await runtime.throttle.reset_account(key)
+    return await _issue_pair(runtime, user, session_id=secrets.token_urlsafe(12))
+
+
+async def refresh(runtime: Runtime, refresh_token: str) -> TokenPair:
+    """Swap a refresh token for a new pair; a spent token ends its whole login."""
+    claims = runtime.tokens.decode(refresh_token, TokenType.refresh)
+    now = datetime.now(UTC)
+    # Spending is one atomic update, so two racing requests cannot both succeed.
+    spent = await collection(RefreshToken).update_one(
+        {"jti": claims.jti, "used_at": None, "revoked": False, "expires_at": {"$gt": now}},
+        {"$set": {"used_at": now}},
+    )
+    if spent.modified_count != 1:
+        if claims.sid:
+            await revoke_logins(runtime, [claims.sid])
+        raise NotAuthenticated("This refresh token has already been used or revoked")
+    user = await _user_by_id(claims.sub)
+    if user is None or claims.sid is None:
+        raise NotAuthenticated("The account no longer exists")
+    if not user.is_active:
+        await revoke_logins(runtime, [claims.sid])
+        raise NotAuthenticated("This account has been banned")
+    return await _issue_pair(runtime, user, session_id=claims.sid)
+
+
+async def revoke_logins(runtime: Runtime, session_ids: list[str]) -> None:
+    """End logins: their refresh tokens stop working and so do their access tokens."""
+    if not session_ids:
+        return
+    await collection(RefreshToken).update_many(
+        {"session_id": {"$in": session_ids}}, {"$set": {"revoked": True}}
+    )
+    seconds = runtime.settings.access_token_minutes * 60 + 60
+    for session_id in session_ids:
+        await runtime.denylist.revoke_login(session_id, seconds)
+
+
+async def revoke_user_logins(
+    runtime: Runtime, user_id: PydanticObjectId, *, keep: str | None = None
+) -> None:
+    """End every login of a user, optionally keeping the one making the request."""
+    live = await collection(RefreshToken).distinct(
+        "session_id", {"user_id": user_id, "revoked": False}
+    )
+    await revoke_logins(runtime, [sid for sid in live if sid != keep])
+
+
+async def logout(runtime: Runtime, session: AuthSession) -> None:
+    """Revoke the presented access token and its login's refresh token."""
+    claims = session.claims
+    await runtime.denylist.revoke_token(claims.jti, claims.seconds_left + 5)
+    if claims.sid:
+        await collection(RefreshToken).update_many(
+            {"session_id": claims.sid}, {"$set": {"revoked": True}}
+        )
+
+
+async def authenticate(runtime: Runtime, token: str) -> AuthSession:
+    """Resolve a bearer token to a live, active user or raise 401."""
+    claims = runtime.tokens.decode(token, TokenType.access)
+    if await runtime.denylist.is_revoked(claims.jti, claims.sid):
+        raise NotAuthenticated("This token has been revoked")
+    user = await _user_by_id(claims.sub)
+    if user is None:
+        raise NotAuthenticated("The account no longer exists")
+    if not user.is_active:
+        raise NotAuthenticated("This account has been banned")
+    return AuthSession(user=user, claims=claims)

@@ -1,0 +1,113 @@
+"""Settings, read once from the environment (prefix ``PHOTOSHARE_``) and ``.env``."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "change_me", "secret", "dev", "development", "please-change-me"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PHOTOSHARE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # Where things live
+    data_dir: Path = Path("data")
+    mongodb_url: SecretStr | None = None
+    mongodb_database: str = "photoshare"
+    redis_url: SecretStr | None = None
+    cloudinary_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CLOUDINARY_URL", "PHOTOSHARE_CLOUDINARY_URL"),
+    )
+
+    # Serving
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str | None = None
+    log_level: str = "info"
+
+    # Tokens and passwords
+    secret_key: SecretStr | None = None
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=7, ge=1)
+    email_token_hours: int = Field(default=48, ge=1)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=2, ge=1)
+
+    # Login throttling
+    login_max_failures_per_account: int = Field(default=10, ge=1)
+    login_max_failures_per_address: int = Field(default=50, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+
+    # Email
+    require_email_confirmation: bool = False
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "PhotoShare <no-reply@photoshare.local>"
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+
+    @property
+    def embedded(self) -> bool:
+        """True when no MongoDB server is configured: the in-process store is used."""
+        return self.mongodb_url is None
+
+    @property
+    def base_url(self) -> str:
+        """The public address links and emails point at, without a trailing slash."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+    def resolve_secret_key(self) -> str:
+        """Return the signing key: configured, or generated and kept in the data dir.
+
+        A placeholder or short key is refused with a real database; in embedded mode a
+        missing key is generated once and stored so tokens survive a restart.
+        """
+        configured = self.secret_key.get_secret_value() if self.secret_key else ""
+        if configured.strip().lower() not in PLACEHOLDER_SECRETS:
+            if len(configured) < MIN_SECRET_LENGTH and not self.embedded:
+                raise ConfigurationError(
+                    f"PHOTOSHARE_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters "
+                    'with a real database; generate one with: python -c "import secrets; '
+                    'print(secrets.token_urlsafe(48))"'
+                )
+            return configured
+        if not self.embedded:
+            raise ConfigurationError(
+                "PHOTOSHARE_SECRET_KEY is missing or a placeholder while PHOTOSHARE_MONGODB_URL "
+                'is set; generate one with: python -c "import secrets; '
+                'print(secrets.token_urlsafe(48))"'
+            )
+        key_file = self.data_dir / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use."""
+    return Settings()

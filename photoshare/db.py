@@ -1,0 +1,108 @@
+"""The only module that knows the MongoDB driver.
+
+It builds the client (motor for a real server, mongomock-motor for the embedded
+store), registers the Beanie documents and, in embedded mode, keeps the in-process
+database in a JSON snapshot under the data dir so data survives a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beanie import Document, init_beanie
+from bson import json_util
+from bson.json_util import JSONOptions, JSONMode
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from mongomock_motor import AsyncMongoMockClient
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from photoshare.auth.models import RefreshToken
+from photoshare.config import Settings
+from photoshare.users.models import SiteClaim, User
+
+__all__ = [
+    "Database",
+    "DuplicateKeyError",
+    "PyMongoError",
+    "collection",
+    "connect",
+    "document_models",
+]
+
+log = logging.getLogger(__name__)
+
+_SNAPSHOT_OPTIONS = JSONOptions(json_mode=JSONMode.CANONICAL, tz_aware=True)
+
+
+def collection(model: type[Document]) -> Any:
+    """The driver collection behind a document, for atomic updates Beanie does not express."""
+    return model.get_motor_collection()
+
+
+def document_models() -> list[type[Document]]:
+    """Every Beanie document of the service, registered at start-up."""
+    return [User, SiteClaim, RefreshToken]
+
+
+@dataclass
+class Database:
+    client: Any
+    database: AsyncIOMotorDatabase[Any]
+    snapshot: Path | None
+
+    @property
+    def embedded(self) -> bool:
+        return self.snapshot is not None
+
+    async def ping(self) -> bool:
+        try:
+            await self.database.command("ping")
+        except PyMongoError:
+            return False
+        return True
+
+    async def close(self) -> None:
+        if self.snapshot is not None:
+            await self._write_snapshot(self.snapshot)
+        self.client.close()
+
+    async def _write_snapshot(self, path: Path) -> None:
+        collections: dict[str, list[dict[str, Any]]] = {}
+        for name in await self.database.list_collection_names():
+            collections[name] = [doc async for doc in self.database[name].find({})]
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json_util.dumps(collections, json_options=_SNAPSHOT_OPTIONS))
+        os.replace(tmp, path)
+        log.info("embedded database saved to %s", path)
+
+    async def _load_snapshot(self, path: Path) -> None:
+        if not path.exists():
+            return
+        collections = json_util.loads(path.read_text(), json_options=_SNAPSHOT_OPTIONS)
+        for name, docs in collections.items():
+            if docs:
+                await self.database[name].insert_many(docs)
+        log.info("embedded database loaded from %s", path)
+
+
+async def connect(settings: Settings) -> Database:
+    """Open the configured database and register the documents and their indexes."""
+    if settings.mongodb_url is not None:
+        client: Any = AsyncIOMotorClient(
+            settings.mongodb_url.get_secret_value(), tz_aware=True, serverSelectionTimeoutMS=5000
+        )
+        db = Database(client, client[settings.mongodb_database], snapshot=None)
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        client = AsyncMongoMockClient(tz_aware=True)
+        db = Database(
+            client, client[settings.mongodb_database], snapshot=settings.data_dir / "mongo.json"
+        )
+        assert db.snapshot is not None
+        await db._load_snapshot(db.snapshot)
+    await init_beanie(database=db.database, document_models=document_models())
+    return db

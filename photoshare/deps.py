@@ -1,0 +1,91 @@
+"""Shared dependencies and their Annotated aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from photoshare.auth import service as auth_service
+from photoshare.auth.service import AuthSession
+from photoshare.errors import NotAllowed, NotAuthenticated
+from photoshare.runtime import Runtime
+from photoshare.users.models import Role, User
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/login", auto_error=False, description="Log in with username or email."
+)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+async def get_session(runtime: RuntimeDep, token: BearerToken) -> AuthSession:
+    if not token:
+        raise NotAuthenticated("Log in first: send Authorization: Bearer <access token>")
+    return await auth_service.authenticate(runtime, token)
+
+
+CurrentSession = Annotated[AuthSession, Depends(get_session)]
+
+
+async def get_current_user(session: CurrentSession) -> User:
+    return session.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_optional_user(runtime: RuntimeDep, token: BearerToken) -> User | None:
+    """The caller when a token is sent (it must be valid), else None."""
+    if not token:
+        return None
+    return (await auth_service.authenticate(runtime, token)).user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def require_role(role: Role) -> type[User]:
+    async def dependency(user: CurrentUser) -> User:
+        if not user.role.at_least(role):
+            raise NotAllowed(f"This needs the {role.value} role")
+        return user
+
+    return Annotated[User, Depends(dependency)]  # type: ignore[return-value]
+
+
+ModeratorUser = require_role(Role.moderator)
+AdminUser = require_role(Role.admin)
+
+
+@dataclass(frozen=True)
+class Pagination:
+    limit: int
+    offset: int
+
+
+def get_page(
+    limit: Annotated[int, Query(ge=1, le=100, description="Items per page.")] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")] = 0,
+) -> Pagination:
+    return Pagination(limit=limit, offset=offset)
+
+
+Page = Annotated[Pagination, Depends(get_page)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address as seen by this process."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]

@@ -1,0 +1,83 @@
+"""Domain errors and the one handler that turns them into JSON responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+
+class PhotoShareError(Exception):
+    """Base of every error a service raises; carries its HTTP status and a message."""
+
+    status_code = 400
+    detail = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+        self.detail = detail or self.detail
+        self.headers = headers
+        super().__init__(self.detail)
+
+
+class BadRequest(PhotoShareError):
+    status_code = 400
+
+
+class NotAuthenticated(PhotoShareError):
+    status_code = 401
+    detail = "Not authenticated"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class NotAllowed(PhotoShareError):
+    status_code = 403
+    detail = "You are not allowed to do this"
+
+
+class NotFound(PhotoShareError):
+    status_code = 404
+    detail = "Not found"
+
+
+class Conflict(PhotoShareError):
+    status_code = 409
+    detail = "Conflict"
+
+
+class PayloadTooLarge(PhotoShareError):
+    status_code = 413
+    detail = "The upload is too large"
+
+
+class UnsupportedMediaType(PhotoShareError):
+    status_code = 415
+    detail = "This file type is not accepted"
+
+
+class InvalidInput(PhotoShareError):
+    status_code = 422
+    detail = "Invalid input"
+
+
+class TooManyRequests(PhotoShareError):
+    status_code = 429
+    detail = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class ServiceUnavailable(PhotoShareError):
+    status_code = 503
+    detail = "Service unavailable"
+
+
+async def _handle_photoshare_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PhotoShareError)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every domain error to its status code and a ``{"detail": ...}`` body."""
+    app.add_exception_handler(PhotoShareError, _handle_photoshare_error)

@@ -1,0 +1,25 @@
+"""What the lifespan builds and every request uses: clients and long-lived services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from photoshare.auth.mail import Mailer
+from photoshare.auth.passwords import PasswordHasher
+from photoshare.auth.revocation import Denylist, LoginThrottle
+from photoshare.auth.tokens import TokenCodec
+from photoshare.config import Settings
+from photoshare.db import Database
+from photoshare.kv import KeyValueStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    kv: KeyValueStore
+    tokens: TokenCodec
+    passwords: PasswordHasher
+    denylist: Denylist
+    throttle: LoginThrottle
+    mailer: Mailer

@@ -1,0 +1,57 @@
+"""User routes: your own account, public profiles, and admin controls."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from photoshare.deps import AdminUser, CurrentSession, CurrentUser, RuntimeDep
+from photoshare.users import service
+from photoshare.users.models import User
+from photoshare.users.schemas import Me, Profile, RoleChange, UpdateMe
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+
+async def valid_username(username: Annotated[str, Path(max_length=64)]) -> User:
+    return await service.get_by_username(username)
+
+
+TargetUser = Annotated[User, Depends(valid_username)]
+
+
+@router.get("/me", summary="Your account")
+async def read_me(user: CurrentUser) -> Me:
+    """Return the logged-in user's own account, email included."""
+    return await service.me(user)
+
+
+@router.patch("/me", summary="Update your account")
+async def update_me(data: UpdateMe, session: CurrentSession, runtime: RuntimeDep) -> Me:
+    """Change profile fields, username, email or (with current_password) the password."""
+    return await service.me(await service.update_me(runtime, session, data))
+
+
+@router.get("/{username}", summary="A public profile")
+async def read_profile(target: TargetUser) -> Profile:
+    """Return a user's public profile and statistics (never the email)."""
+    return await service.profile(target)
+
+
+@router.patch("/{username}/role", summary="Change a user's role")
+async def change_role(_: AdminUser, target: TargetUser, data: RoleChange) -> Profile:
+    """Set a user's role; the last admin cannot be demoted."""
+    return await service.profile(await service.change_role(target, data.role))
+
+
+@router.post("/{username}/ban", summary="Ban a user")
+async def ban(admin: AdminUser, target: TargetUser, runtime: RuntimeDep) -> Profile:
+    """Deactivate an account: it cannot log in and its tokens stop working."""
+    return await service.profile(await service.ban(runtime, admin, target))
+
+
+@router.post("/{username}/unban", summary="Unban a user")
+async def unban(_: AdminUser, target: TargetUser) -> Profile:
+    """Reactivate a banned account."""
+    return await service.profile(await service.unban(target))

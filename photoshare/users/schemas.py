@@ -1,0 +1,71 @@
+"""API shapes for accounts; never the User document itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
+
+from photoshare.users.models import Role
+
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
+Password = Annotated[str, Field(min_length=8, max_length=128)]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class RatingSummary(BaseModel):
+    average: float = 0.0
+    count: int = 0
+
+
+class Me(BaseModel):
+    id: str
+    username: str
+    email: str
+    full_name: str | None
+    bio: str | None
+    avatar_url: str | None
+    role: Role
+    is_active: bool
+    email_confirmed: bool
+    created_at: datetime
+    photos_count: int
+
+
+class Profile(BaseModel):
+    username: str
+    full_name: str | None
+    bio: str | None
+    avatar_url: str | None
+    role: Role
+    is_active: bool
+    created_at: datetime
+    photos_count: int
+    comments_count: int
+    ratings_given: int
+    rating_received: RatingSummary
+
+
+class UpdateMe(BaseModel):
+    """Any subset of the profile; a new password needs the current one."""
+
+    model_config = {"extra": "forbid"}
+
+    full_name: FullName | None = None
+    bio: Bio | None = None
+    username: Username | None = None
+    email: EmailStr | None = None
+    password: Password | None = None
+    current_password: Annotated[str, Field(max_length=128)] | None = None
+
+    @model_validator(mode="after")
+    def _password_needs_current(self) -> UpdateMe:
+        if self.password is not None and not self.current_password:
+            raise ValueError("current_password is required to set a new password")
+        return self
+
+
+class RoleChange(BaseModel):
+    role: Role

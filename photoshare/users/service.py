@@ -1,0 +1,135 @@
+"""Profiles, self-service account changes and the admin's role and ban controls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pymongo.errors import DuplicateKeyError
+
+from photoshare.auth import service as auth_service
+from photoshare.auth.service import AuthSession, account_key, duplicate_field
+from photoshare.errors import Conflict, NotAllowed, NotFound
+from photoshare.runtime import Runtime
+from photoshare.users.models import Role, User
+from photoshare.users.schemas import Me, Profile, RatingSummary, UpdateMe
+
+
+@dataclass
+class ProfileStats:
+    photos_count: int = 0
+    comments_count: int = 0
+    ratings_given: int = 0
+    rating_received: RatingSummary = field(default_factory=RatingSummary)
+
+
+async def profile_stats(user: User) -> ProfileStats:
+    """Count what a user has posted and received."""
+    return ProfileStats()
+
+
+async def get_by_username(username: str) -> User:
+    user = await User.find_one(User.username_key == account_key(username))
+    if user is None:
+        raise NotFound(f"No user named {username!r}")
+    return user
+
+
+async def me(user: User) -> Me:
+    stats = await profile_stats(user)
+    return Me(
+        id=str(user.id),
+        username=user.username,
+        email=user.email,
+        full_name=user.full_name,
+        bio=user.bio,
+        avatar_url=user.avatar_url,
+        role=user.role,
+        is_active=user.is_active,
+        email_confirmed=user.email_confirmed,
+        created_at=user.created_at,
+        photos_count=stats.photos_count,
+    )
+
+
+async def profile(user: User) -> Profile:
+    stats = await profile_stats(user)
+    return Profile(
+        username=user.username,
+        full_name=user.full_name,
+        bio=user.bio,
+        avatar_url=user.avatar_url,
+        role=user.role,
+        is_active=user.is_active,
+        created_at=user.created_at,
+        photos_count=stats.photos_count,
+        comments_count=stats.comments_count,
+        ratings_given=stats.ratings_given,
+        rating_received=stats.rating_received,
+    )
+
+
+async def update_me(runtime: Runtime, session: AuthSession, data: UpdateMe) -> User:
+    """Apply profile changes; a new password ends the user's other logins."""
+    user = session.user
+    changes: dict[str, object] = {}
+    if data.password is not None:
+        assert data.current_password is not None
+        if not await runtime.passwords.verify(user.password_hash, data.current_password):
+            raise NotAllowed("current_password is not correct")
+        changes["password_hash"] = await runtime.passwords.hash(data.password)
+    for name in ("full_name", "bio"):
+        if name in data.model_fields_set:
+            changes[name] = getattr(data, name) or None
+    if data.username is not None and data.username != user.username:
+        changes["username"] = data.username
+        changes["username_key"] = account_key(data.username)
+    email_changed = data.email is not None and account_key(str(data.email)) != user.email_key
+    if data.email is not None and (email_changed or str(data.email) != user.email):
+        changes["email"] = str(data.email)
+        changes["email_key"] = account_key(str(data.email))
+        if email_changed:
+            changes["email_confirmed"] = False
+    if not changes:
+        return user
+    try:
+        await user.set(changes)
+    except DuplicateKeyError as exc:
+        raise Conflict(f"That {duplicate_field(exc)} is already taken") from exc
+    if "password_hash" in changes:
+        assert user.id is not None
+        await auth_service.revoke_user_logins(runtime, user.id, keep=session.claims.sid)
+    if email_changed:
+        await auth_service.send_confirmation_email(runtime, user)
+    return user
+
+
+async def _count_active_admins() -> int:
+    return await User.find(User.role == Role.admin, User.is_active == True).count()  # noqa: E712
+
+
+async def change_role(target: User, role: Role) -> User:
+    """Set a user's role, keeping at least one active admin."""
+    if target.role is Role.admin and role is not Role.admin and target.is_active:
+        if await _count_active_admins() <= 1:
+            raise Conflict("This is the last admin; promote another admin first")
+    if target.role is not role:
+        await target.set({User.role: role})
+    return target
+
+
+async def ban(runtime: Runtime, admin: User, target: User) -> User:
+    """Deactivate an account and end all its logins."""
+    if target.id == admin.id:
+        raise Conflict("You cannot ban yourself")
+    if target.is_active:
+        await target.set({User.is_active: False})
+    assert target.id is not None
+    await auth_service.revoke_user_logins(runtime, target.id)
+    return target
+
+
+async def unban(target: User) -> User:
+    """Reactivate an account; its old logins stay ended."""
+    if not target.is_active:
+        await target.set({User.is_active: True})
+    return target

@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh app per test, on its own data dir, driven over ASGI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from photoshare.app import create_app
+from photoshare.config import Settings
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No setting from the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("PHOTOSHARE_") or name == "CLOUDINARY_URL":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "data_dir": tmp_path / "data",
+            # Cheap argon2 so the suite stays fast; production keeps the defaults.
+            "argon2_time_cost": 1,
+            "argon2_memory_kib": 64,
+            "argon2_parallelism": 1,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return build
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
+def users(client: httpx.AsyncClient) -> UserFactory:
+    return UserFactory(client)
