@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.factories import UserFactory
+from tests.servers import redis_server
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +65,12 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def users(client: httpx.AsyncClient) -> UserFactory:
     return UserFactory(client)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server for the session; skipped only where it is not installed."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server); CI installs it")
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

@@ -1,0 +1,82 @@
+"""`photoshare serve` as a real process: it serves, stops cleanly and keeps its data."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.servers import free_port
+
+
+@dataclass
+class Server:
+    base: str
+    output: str = ""
+
+
+@contextmanager
+def serve(data_dir: Path) -> Iterator[Server]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
+    env.update(PHOTOSHARE_DATA_DIR=str(data_dir), PHOTOSHARE_ARGON2_MEMORY_KIB="64",
+               PHOTOSHARE_ARGON2_TIME_COST="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    server = Server(base=f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{server.base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.send_signal(signal.SIGINT)
+        server.output, _ = process.communicate(timeout=30)
+
+
+def test_serve_then_restart_keeps_accounts(tmp_path: Path) -> None:
+    account = {"username": "keeper", "email": "keeper@example.com", "password": "long enough"}
+    with serve(tmp_path) as first:
+        assert httpx.post(f"{first.base}/api/v1/auth/signup", json=account).status_code == 201
+    assert "embedded mode" in first.output
+    assert "stopped cleanly" in first.output
+
+    with serve(tmp_path) as second:
+        base = second.base
+        login = httpx.post(
+            f"{base}/api/v1/auth/login", data={"username": "keeper", "password": "long enough"}
+        )
+        assert login.status_code == 200
+        me = httpx.get(
+            f"{base}/api/v1/users/me",
+            headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+        )
+        assert me.json()["role"] == "admin"
+
+
+def test_embedded_mode_refuses_several_workers(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
+    env["PHOTOSHARE_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "photoshare.cli", "serve", "--workers", "2"],
+        env=env, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 2
+    assert "PHOTOSHARE_MONGODB_URL" in result.stderr
