@@ -31,7 +31,10 @@ def _describe_mode(settings: Settings) -> str:
     )
     redis = "in-process Redis (fakeredis)" if settings.redis_url is None else "Redis server"
     mode = "embedded" if settings.embedded else "server"
-    return f"PhotoShare {__version__} in {mode} mode: {database}; {redis}; data dir {settings.data_dir}"
+    return (
+        f"PhotoShare {__version__} in {mode} mode: {database}; {redis}; "
+        f"data dir {settings.data_dir}"
+    )
 
 
 @asynccontextmanager
@@ -63,13 +66,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; clients are opened by the lifespan, not here."""
     settings = settings or get_settings()
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     # Fail before serving anything when the configuration is unsafe.
     settings.resolve_secret_key()
     app = FastAPI(
         title="PhotoShare",
         version=__version__,
-        summary="Share photos, tag, comment, rate, search, and transform them into shareable links.",
+        summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -89,7 +94,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks = {"database": await runtime.db.ping(), "redis": await runtime.kv.ping()}
         ready = all(checks.values())
         return JSONResponse(
-            {"status": "ok" if ready else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}},
+            {
+                "status": "ok" if ready else "unavailable",
+                **{k: "ok" if v else "down" for k, v in checks.items()},
+            },
             status_code=200 if ready else 503,
         )
 

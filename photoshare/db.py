@@ -8,20 +8,20 @@ database in a JSON snapshot under the data dir so data survives a restart.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from beanie import Document, init_beanie
 from bson import json_util
-from bson.json_util import JSONOptions, JSONMode
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from bson.json_util import JSONMode, JSONOptions
 from mongomock_motor import AsyncMongoMockClient
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from photoshare.auth.models import RefreshToken
 from photoshare.config import Settings
+from photoshare.snapshots import read_snapshot, write_snapshot
 from photoshare.users.models import SiteClaim, User
 
 __all__ = [
@@ -74,15 +74,15 @@ class Database:
         collections: dict[str, list[dict[str, Any]]] = {}
         for name in await self.database.list_collection_names():
             collections[name] = [doc async for doc in self.database[name].find({})]
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json_util.dumps(collections, json_options=_SNAPSHOT_OPTIONS))
-        os.replace(tmp, path)
+        text = json_util.dumps(collections, json_options=_SNAPSHOT_OPTIONS)
+        await write_snapshot(path, text)
         log.info("embedded database saved to %s", path)
 
     async def _load_snapshot(self, path: Path) -> None:
-        if not path.exists():
+        text = await read_snapshot(path)
+        if text is None:
             return
-        collections = json_util.loads(path.read_text(), json_options=_SNAPSHOT_OPTIONS)
+        collections = json_util.loads(text, json_options=_SNAPSHOT_OPTIONS)
         for name, docs in collections.items():
             if docs:
                 await self.database[name].insert_many(docs)

@@ -54,17 +54,22 @@ async def get_optional_user(runtime: RuntimeDep, token: BearerToken) -> User | N
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-def require_role(role: Role) -> type[User]:
-    async def dependency(user: CurrentUser) -> User:
-        if not user.role.at_least(role):
-            raise NotAllowed(f"This needs the {role.value} role")
-        return user
-
-    return Annotated[User, Depends(dependency)]  # type: ignore[return-value]
+def _require(user: User, role: Role) -> User:
+    if not user.role.at_least(role):
+        raise NotAllowed(f"This needs the {role.value} role")
+    return user
 
 
-ModeratorUser = require_role(Role.moderator)
-AdminUser = require_role(Role.admin)
+async def get_moderator(user: CurrentUser) -> User:
+    return _require(user, Role.moderator)
+
+
+async def get_admin(user: CurrentUser) -> User:
+    return _require(user, Role.admin)
+
+
+ModeratorUser = Annotated[User, Depends(get_moderator)]
+AdminUser = Annotated[User, Depends(get_admin)]
 
 
 @dataclass(frozen=True)

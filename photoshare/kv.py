@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 import fakeredis
@@ -17,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from photoshare.config import Settings
+from photoshare.snapshots import read_snapshot, write_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,13 @@ class KeyValueStore:
             value, ttl_ms = await self.redis.get(key), await self.redis.pttl(key)
             if value is not None and ttl_ms != -2:
                 entries[key.decode()] = [value.decode(), ttl_ms]
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entries))
-        os.replace(tmp, path)
+        await write_snapshot(path, json.dumps(entries))
 
     async def _load_snapshot(self, path: Path) -> None:
-        if not path.exists():
+        text = await read_snapshot(path)
+        if text is None:
             return
-        for key, (value, ttl_ms) in json.loads(path.read_text()).items():
+        for key, (value, ttl_ms) in json.loads(text).items():
             await self.redis.set(key, value, px=int(ttl_ms) if int(ttl_ms) > 0 else None)
 
 

@@ -28,7 +28,9 @@ class UserFactory:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def signup(self, username: str | None = None, *, password: str = "correct horse 1") -> Account:
+    async def signup(
+        self, username: str | None = None, *, password: str = "correct horse 1"
+    ) -> Account:
         """Sign up a new account without logging in."""
         name = username or f"user{next(_counter)}"
         account = Account(username=name, email=f"{name.lower()}@example.com", password=password)
@@ -47,11 +49,15 @@ class UserFactory:
         )
         assert response.status_code == 200, response.text
         tokens = response.json()
-        account.access_token, account.refresh_token = tokens["access_token"], tokens["refresh_token"]
+        account.access_token, account.refresh_token = (
+            tokens["access_token"],
+            tokens["refresh_token"],
+        )
         return account
 
-    async def create(self, username: str | None = None, *, role: str | None = None,
-                     admin: Account | None = None) -> Account:
+    async def create(
+        self, username: str | None = None, *, role: str | None = None, admin: Account | None = None
+    ) -> Account:
         """Sign up and log in; with ``role``, an admin grants it first."""
         account = await self.login(await self.signup(username))
         if role is not None and role != account.me["role"]:

@@ -16,28 +16,32 @@ from tests.factories import UserFactory
 async def test_data_survives_a_clean_restart(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings()
     first = create_app(settings)
-    async with LifespanManager(first):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://t") as http:
-            account = await UserFactory(http).create("survivor")
-            assert (await http.post("/api/v1/auth/logout", headers=account.headers)).status_code == 204
+    async with (
+        LifespanManager(first),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://t") as http,
+    ):
+        account = await UserFactory(http).create("survivor")
+        assert (await http.post("/api/v1/auth/logout", headers=account.headers)).status_code == 204
     assert (settings.data_dir / "mongo.json").exists()
     assert (settings.data_dir / "secret_key").exists()
 
     second = create_app(make_settings())
-    async with LifespanManager(second):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://t") as http:
-            # The logged-out token stays logged out across the restart.
-            assert (await http.get("/api/v1/users/me", headers=account.headers)).status_code == 401
-            await UserFactory(http).login(account)
-            me = await http.get("/api/v1/users/me", headers=account.headers)
-            assert me.status_code == 200
-            assert me.json()["role"] == "admin"
-            # The unique indexes came back too.
-            taken = await http.post(
-                "/api/v1/auth/signup",
-                json={"username": "SURVIVOR", "email": "x@example.com", "password": "long enough"},
-            )
-            assert taken.status_code == 409
+    async with (
+        LifespanManager(second),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://t") as http,
+    ):
+        # The logged-out token stays logged out across the restart.
+        assert (await http.get("/api/v1/users/me", headers=account.headers)).status_code == 401
+        await UserFactory(http).login(account)
+        me = await http.get("/api/v1/users/me", headers=account.headers)
+        assert me.status_code == 200
+        assert me.json()["role"] == "admin"
+        # The unique indexes came back too.
+        taken = await http.post(
+            "/api/v1/auth/signup",
+            json={"username": "SURVIVOR", "email": "x@example.com", "password": "long enough"},
+        )
+        assert taken.status_code == 409
 
 
 @pytest.mark.parametrize("secret", [None, "changeme", "short"])

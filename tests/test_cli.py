@@ -27,11 +27,17 @@ class Server:
 def serve(data_dir: Path) -> Iterator[Server]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
-    env.update(PHOTOSHARE_DATA_DIR=str(data_dir), PHOTOSHARE_ARGON2_MEMORY_KIB="64",
-               PHOTOSHARE_ARGON2_TIME_COST="1")
+    env.update(
+        PHOTOSHARE_DATA_DIR=str(data_dir),
+        PHOTOSHARE_ARGON2_MEMORY_KIB="64",
+        PHOTOSHARE_ARGON2_TIME_COST="1",
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     server = Server(base=f"http://127.0.0.1:{port}")
     try:
@@ -76,7 +82,10 @@ def test_embedded_mode_refuses_several_workers(tmp_path: Path) -> None:
     env["PHOTOSHARE_DATA_DIR"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "photoshare.cli", "serve", "--workers", "2"],
-        env=env, capture_output=True, text=True, timeout=30,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2
     assert "PHOTOSHARE_MONGODB_URL" in result.stderr

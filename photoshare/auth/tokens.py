@@ -95,7 +95,7 @@ class TokenCodec:
             decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
             self._claims_registry.validate(decoded.claims)
             payload = decoded.claims
-            token_type = TokenType(payload.get("type"))
+            token_type = TokenType(str(payload.get("type")))
             claims = TokenClaims(
                 sub=str(payload["sub"]),
                 jti=str(payload["jti"]),

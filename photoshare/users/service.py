@@ -113,9 +113,9 @@ async def _count_active_admins() -> int:
 
 async def change_role(target: User, role: Role) -> User:
     """Set a user's role, keeping at least one active admin."""
-    if target.role is Role.admin and role is not Role.admin and target.is_active:
-        if await _count_active_admins() <= 1:
-            raise Conflict("This is the last admin; promote another admin first")
+    demoting_admin = target.role is Role.admin and role is not Role.admin and target.is_active
+    if demoting_admin and await _count_active_admins() <= 1:
+        raise Conflict("This is the last admin; promote another admin first")
     if target.role is not role:
         await target.set({User.role: role})
     return target

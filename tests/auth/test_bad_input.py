@@ -15,7 +15,9 @@ from photoshare.users.models import User
 from tests.factories import UserFactory
 
 
-def _signup(username: str = "valid_name", email: str = "valid@example.com", password: str = "long enough 1") -> dict[str, str]:
+def _signup(
+    username: str = "valid_name", email: str = "valid@example.com", password: str = "long enough 1"
+) -> dict[str, str]:
     return {"username": username, "email": email, "password": password}
 
 
@@ -26,7 +28,9 @@ def _signup(username: str = "valid_name", email: str = "valid@example.com", pass
 async def test_duplicates_in_any_case_are_409(
     client: httpx.AsyncClient, username: str, email: str
 ) -> None:
-    assert (await client.post("/api/v1/auth/signup", json=_signup("ada", "ada@example.com"))).status_code == 201
+    assert (
+        await client.post("/api/v1/auth/signup", json=_signup("ada", "ada@example.com"))
+    ).status_code == 201
     response = await client.post("/api/v1/auth/signup", json=_signup(username, email))
     assert response.status_code == 409
     assert "already taken" in response.json()["detail"]
@@ -48,7 +52,9 @@ async def test_duplicates_in_any_case_are_409(
         {**_signup(), "role": "admin"},
     ],
 )
-async def test_invalid_signup_is_422_and_stores_nothing(client: httpx.AsyncClient, body: dict[str, str]) -> None:
+async def test_invalid_signup_is_422_and_stores_nothing(
+    client: httpx.AsyncClient, body: dict[str, str]
+) -> None:
     response = await client.post("/api/v1/auth/signup", json=body)
     assert response.status_code == 422
     assert isinstance(response.json()["detail"], list)
@@ -87,7 +93,7 @@ async def test_bad_tokens_are_401(client: httpx.AsyncClient, users: UserFactory,
     }
     for name, token in bad_tokens.items():
         response = await client.get(
-            "/api/v1/users/me", headers={"Authorization": f"Bearer {token}".encode("utf-8")}
+            "/api/v1/users/me", headers={"Authorization": f"Bearer {token}".encode()}
         )
         assert response.status_code == 401, name
         assert response.json()["detail"], name

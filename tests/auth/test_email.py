@@ -24,7 +24,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.original_content))
         return "250 OK"
 
@@ -98,7 +98,11 @@ async def test_confirmation_link_is_single_purpose(
     token = re.search(r"token=(\S+)", message.get_payload(decode=True).decode())  # type: ignore[union-attr]
     assert token is not None
     # The confirmation token is not an access token...
-    me = await mail_client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token.group(1)}"})
+    me = await mail_client.get(
+        "/api/v1/users/me", headers={"Authorization": f"Bearer {token.group(1)}"}
+    )
     assert me.status_code == 401
     # ...and a garbage token confirms nothing.
-    assert (await mail_client.get("/api/v1/auth/confirm", params={"token": "nope"})).status_code == 401
+    assert (
+        await mail_client.get("/api/v1/auth/confirm", params={"token": "nope"})
+    ).status_code == 401

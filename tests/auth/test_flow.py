@@ -40,7 +40,9 @@ async def test_signup_login_refresh_logout(client: httpx.AsyncClient, users: Use
     # Presenting the spent token again is theft: it fails and the login's new tokens die too.
     replay = await client.post("/api/v1/auth/refresh", json={"refresh_token": first_refresh})
     assert replay.status_code == 401
-    again = await client.post("/api/v1/auth/refresh", json={"refresh_token": new_pair["refresh_token"]})
+    again = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": new_pair["refresh_token"]}
+    )
     assert again.status_code == 401
     assert (await client.get("/api/v1/users/me", headers=new_headers)).status_code == 401
 
@@ -85,7 +87,9 @@ async def test_refresh_token_cannot_be_used_as_access_token(
         "/api/v1/users/me", headers={"Authorization": f"Bearer {account.refresh_token}"}
     )
     assert as_access.status_code == 401
-    as_refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": account.access_token})
+    as_refresh = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": account.access_token}
+    )
     assert as_refresh.status_code == 401
 
 

@@ -33,7 +33,9 @@ async def test_logout_denylist_lives_in_redis_with_a_ttl(
 ) -> None:
     users = UserFactory(redis_client)
     account = await users.create()
-    assert (await redis_client.post("/api/v1/auth/logout", headers=account.headers)).status_code == 204
+    assert (
+        await redis_client.post("/api/v1/auth/logout", headers=account.headers)
+    ).status_code == 204
     assert (await redis_client.get("/api/v1/users/me", headers=account.headers)).status_code == 401
 
     redis = Redis.from_url(redis_url)
@@ -50,9 +52,12 @@ async def test_login_throttle_in_redis(redis_client: httpx.AsyncClient, redis_ur
     users = UserFactory(redis_client)
     account = await users.signup()
     statuses = [
-        (await redis_client.post(
-            "/api/v1/auth/login", data={"username": account.username, "password": "wrong password"}
-        )).status_code
+        (
+            await redis_client.post(
+                "/api/v1/auth/login",
+                data={"username": account.username, "password": "wrong password"},
+            )
+        ).status_code
         for _ in range(30)
     ]
     assert statuses[0] == 401 and statuses[-1] == 429

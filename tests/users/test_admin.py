@@ -7,11 +7,15 @@ import httpx
 from tests.factories import UserFactory
 
 
-async def test_admin_changes_roles_and_others_cannot(client: httpx.AsyncClient, users: UserFactory) -> None:
+async def test_admin_changes_roles_and_others_cannot(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
     admin, user = await users.admin_and_user()
     other = await users.create()
 
-    denied = await client.patch(f"/api/v1/users/{other.username}/role", json={"role": "admin"}, headers=user.headers)
+    denied = await client.patch(
+        f"/api/v1/users/{other.username}/role", json={"role": "admin"}, headers=user.headers
+    )
     assert denied.status_code == 403
     anonymous = await client.patch(f"/api/v1/users/{other.username}/role", json={"role": "admin"})
     assert anonymous.status_code == 401
@@ -27,13 +31,17 @@ async def test_admin_changes_roles_and_others_cannot(client: httpx.AsyncClient, 
         f"/api/v1/users/{other.username}/role", json={"role": "moderator"}, headers=user.headers
     )
     assert still_denied.status_code == 403
-    assert (await client.get("/api/v1/users/me", headers=user.headers)).json()["role"] == "moderator"
+    assert (await client.get("/api/v1/users/me", headers=user.headers)).json()[
+        "role"
+    ] == "moderator"
 
     bad_role = await client.patch(
         f"/api/v1/users/{other.username}/role", json={"role": "superuser"}, headers=admin.headers
     )
     assert bad_role.status_code == 422
-    unknown = await client.patch("/api/v1/users/nobody/role", json={"role": "user"}, headers=admin.headers)
+    unknown = await client.patch(
+        "/api/v1/users/nobody/role", json={"role": "user"}, headers=admin.headers
+    )
     assert unknown.status_code == 404
 
 
@@ -47,7 +55,9 @@ async def test_last_admin_cannot_be_demoted(client: httpx.AsyncClient, users: Us
     assert (await client.get("/api/v1/users/me", headers=admin.headers)).json()["role"] == "admin"
 
     # With a second admin the first may step down.
-    await client.patch(f"/api/v1/users/{user.username}/role", json={"role": "admin"}, headers=admin.headers)
+    await client.patch(
+        f"/api/v1/users/{user.username}/role", json={"role": "admin"}, headers=admin.headers
+    )
     stepped_down = await client.patch(
         f"/api/v1/users/{admin.username}/role", json={"role": "user"}, headers=admin.headers
     )
@@ -67,9 +77,13 @@ async def test_ban_blocks_login_and_kills_tokens_until_unban(
     assert banned.json()["is_active"] is False
 
     assert (await client.get("/api/v1/users/me", headers=user.headers)).status_code == 401
-    refreshed = await client.post("/api/v1/auth/refresh", json={"refresh_token": user.refresh_token})
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": user.refresh_token}
+    )
     assert refreshed.status_code == 401
-    login = await client.post("/api/v1/auth/login", data={"username": user.username, "password": user.password})
+    login = await client.post(
+        "/api/v1/auth/login", data={"username": user.username, "password": user.password}
+    )
     assert login.status_code == 403
     assert "banned" in login.json()["detail"]
 

@@ -35,7 +35,9 @@ async def test_update_profile_fields(client: httpx.AsyncClient, users: UserFacto
     assert (await client.get("/api/v1/users/hopper")).status_code == 200
 
 
-async def test_taken_username_or_email_is_409(client: httpx.AsyncClient, users: UserFactory) -> None:
+async def test_taken_username_or_email_is_409(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
     first, second = await users.create(), await users.create()
     for body in ({"username": first.username.upper()}, {"email": first.email.upper()}):
         response = await client.patch("/api/v1/users/me", json=body, headers=second.headers)
@@ -44,9 +46,13 @@ async def test_taken_username_or_email_is_409(client: httpx.AsyncClient, users: 
     assert (me["username"], me["email"]) == (second.username, second.email)
 
 
-async def test_new_email_must_be_confirmed_again(client: httpx.AsyncClient, users: UserFactory) -> None:
+async def test_new_email_must_be_confirmed_again(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
     account = await users.create()
-    response = await client.patch("/api/v1/users/me", json={"email": "new@example.com"}, headers=account.headers)
+    response = await client.patch(
+        "/api/v1/users/me", json={"email": "new@example.com"}, headers=account.headers
+    )
     assert response.status_code == 200
     assert response.json()["email"] == "new@example.com"
     assert response.json()["email_confirmed"] is False
@@ -56,12 +62,16 @@ async def test_password_change_needs_current_and_ends_other_logins(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     account = await users.create()
-    other_login = (await client.post(
-        "/api/v1/auth/login", data={"username": account.username, "password": account.password}
-    )).json()
+    other_login = (
+        await client.post(
+            "/api/v1/auth/login", data={"username": account.username, "password": account.password}
+        )
+    ).json()
     other_headers = {"Authorization": f"Bearer {other_login['access_token']}"}
 
-    missing = await client.patch("/api/v1/users/me", json={"password": "a brand new one"}, headers=account.headers)
+    missing = await client.patch(
+        "/api/v1/users/me", json={"password": "a brand new one"}, headers=account.headers
+    )
     assert missing.status_code == 422
     wrong = await client.patch(
         "/api/v1/users/me",
@@ -79,12 +89,18 @@ async def test_password_change_needs_current_and_ends_other_logins(
     # This login goes on; the other one is over, access and refresh alike.
     assert (await client.get("/api/v1/users/me", headers=account.headers)).status_code == 200
     assert (await client.get("/api/v1/users/me", headers=other_headers)).status_code == 401
-    refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": other_login["refresh_token"]})
+    refresh = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": other_login["refresh_token"]}
+    )
     assert refresh.status_code == 401
 
-    old = await client.post("/api/v1/auth/login", data={"username": account.username, "password": account.password})
+    old = await client.post(
+        "/api/v1/auth/login", data={"username": account.username, "password": account.password}
+    )
     assert old.status_code == 401
-    new = await client.post("/api/v1/auth/login", data={"username": account.username, "password": "a brand new one"})
+    new = await client.post(
+        "/api/v1/auth/login", data={"username": account.username, "password": "a brand new one"}
+    )
     assert new.status_code == 200
 
 
