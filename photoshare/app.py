@@ -17,6 +17,12 @@ from photoshare.auth.routes import router as auth_router
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
+from photoshare.media.images import ImageWorker
+from photoshare.media.routes import router as media_router
+from photoshare.media.storage import build_storage
+from photoshare.media.uploads import BodySizeLimit
+from photoshare.photos.routes import router as photos_router
+from photoshare.photos.tags.routes import router as tags_router
 from photoshare.runtime import Runtime
 from photoshare.users.routes import router as users_router
 
@@ -52,6 +58,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         denylist=Denylist(store.redis),
         throttle=LoginThrottle(store.redis, settings),
         mailer=Mailer(settings),
+        storage=build_storage(settings),
+        images=ImageWorker(settings.image_workers),
     )
     log.info(_describe_mode(settings))
     try:
@@ -77,10 +85,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
         lifespan=lifespan,
     )
+    # Room for the form fields around the largest accepted file; more is cut off early.
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_upload_bytes + 256 * 1024,
+        upload_limit=settings.max_upload_bytes,
+    )
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(auth_router)
     app.include_router(users_router)
+    app.include_router(photos_router)
+    app.include_router(tags_router)
+    app.include_router(media_router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness")
     async def healthz() -> dict[str, str]:

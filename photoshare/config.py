@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     log_level: str = "info"
 
+    # Images
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_pixels: int = Field(default=50_000_000, ge=1)
+    image_workers: int = Field(default=2, ge=1)
+    avatar_size: int = Field(default=512, ge=32, le=4096)
+
     # Tokens and passwords
     secret_key: SecretStr | None = None
     access_token_minutes: int = Field(default=15, ge=1)

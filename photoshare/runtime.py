@@ -11,6 +11,8 @@ from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings
 from photoshare.db import Database
 from photoshare.kv import KeyValueStore
+from photoshare.media.images import ImageWorker
+from photoshare.media.storage import Storage
 
 
 @dataclass
@@ -23,3 +25,5 @@ class Runtime:
     denylist: Denylist
     throttle: LoginThrottle
     mailer: Mailer
+    storage: Storage
+    images: ImageWorker

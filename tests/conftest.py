@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from photoshare.app import create_app
 from photoshare.config import Settings
-from tests.factories import UserFactory
+from tests.factories import PhotoFactory, UserFactory
 from tests.servers import redis_server
 
 
@@ -74,3 +74,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("redis-server is not installed (apt-get install redis-server); CI installs it")
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+@pytest.fixture
+def photos(client: httpx.AsyncClient) -> PhotoFactory:
+    return PhotoFactory(client)

@@ -71,3 +71,36 @@ class UserFactory:
     async def admin_and_user(self) -> tuple[Account, Account]:
         """The first account (the admin) and a plain user."""
         return await self.create(), await self.create()
+
+
+class PhotoFactory:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def upload(
+        self,
+        account: Account,
+        content: bytes | None = None,
+        *,
+        description: str = "",
+        tags: list[str] | str | None = None,
+        filename: str = "photo.jpg",
+        expect: int = 201,
+    ) -> dict[str, object]:
+        """Upload through the API and return the Photo (or the error body)."""
+        from tests.media import samples
+
+        data: dict[str, object] = {"description": description}
+        if tags is not None:
+            data["tags"] = tags
+        response = await self.client.post(
+            "/api/v1/photos",
+            files={
+                "file": (filename, content if content is not None else samples.jpeg(), "image/jpeg")
+            },
+            data=data,
+            headers=account.headers,
+        )
+        assert response.status_code == expect, response.text
+        body: dict[str, object] = response.json()
+        return body

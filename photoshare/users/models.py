@@ -11,7 +11,9 @@ from pymongo import ASCENDING, IndexModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now in UTC, to the millisecond: what MongoDB keeps, so reads equal writes."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 class Role(StrEnum):

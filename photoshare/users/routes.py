@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, File, Path, UploadFile
 
 from photoshare.deps import AdminUser, CurrentSession, CurrentUser, RuntimeDep
 from photoshare.users import service
@@ -31,6 +31,16 @@ async def read_me(user: CurrentUser) -> Me:
 async def update_me(data: UpdateMe, session: CurrentSession, runtime: RuntimeDep) -> Me:
     """Change profile fields, username, email or (with current_password) the password."""
     return await service.me(await service.update_me(runtime, session, data))
+
+
+@router.put("/me/avatar", summary="Upload your avatar")
+async def put_avatar(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    file: Annotated[UploadFile, File(description="An image; it is cropped to a square.")],
+) -> Me:
+    """Replace your avatar with an uploaded image, cropped to a square."""
+    return await service.me(await service.set_avatar(runtime, user, file))
 
 
 @router.get("/{username}", summary="A public profile")

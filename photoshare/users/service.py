@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fastapi import UploadFile
 from pymongo.errors import DuplicateKeyError
 
 from photoshare.auth import service as auth_service
 from photoshare.auth.service import AuthSession, account_key, duplicate_field
 from photoshare.db import collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
+from photoshare.media import service as media
 from photoshare.runtime import Runtime
 from photoshare.users.models import Role, User
 from photoshare.users.schemas import Me, Profile, RatingSummary, UpdateMe
@@ -104,6 +106,24 @@ async def update_me(runtime: Runtime, session: AuthSession, data: UpdateMe) -> U
         await auth_service.revoke_user_logins(runtime, user.id, keep=session.claims.sid)
     if email_changed:
         await auth_service.send_confirmation_email(runtime, user)
+    return user
+
+
+async def set_avatar(runtime: Runtime, user: User, upload: UploadFile) -> User:
+    """Store a new square avatar and drop the old one."""
+    stored = await media.store_upload(
+        runtime, upload, "avatars", square=runtime.settings.avatar_size
+    )
+    old_key = user.avatar_key
+    changes = {"avatar_key": stored.key, "avatar_url": runtime.storage.url(stored.key)}
+    try:
+        await collection(User).update_one({"_id": user.id}, {"$set": changes})
+    except BaseException:
+        await media.discard(runtime, stored.key)
+        raise
+    for name, value in changes.items():
+        setattr(user, name, value)
+    await media.discard(runtime, old_key)
     return user
 
 

@@ -1,0 +1,149 @@
+"""Where stored images live: local disk under the data dir, or Cloudinary.
+
+Both backends take a file the image pipeline has already validated and cleaned,
+under a key the service chose (``photos/<hex>.jpg``), and answer with the public
+URL for that key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
+
+import anyio.to_thread
+import cloudinary.uploader
+import cloudinary.utils
+
+from photoshare.config import Settings
+from photoshare.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+KEY_PATTERN = re.compile(
+    r"^(photos|avatars|renders)/[0-9a-f]{2,64}(/[0-9a-z_-]{1,128})?\.(jpg|png|webp|avif)$"
+)
+
+
+class Storage(Protocol):
+    name: str
+
+    async def save(self, key: str, source: Path, content_type: str) -> None:
+        """Store the file at ``source`` under ``key`` (the source is consumed)."""
+
+    async def delete(self, key: str) -> None:
+        """Remove a stored object; removing a missing one is not an error."""
+
+    def url(self, key: str) -> str:
+        """The public URL that serves ``key``."""
+
+
+class LocalStorage:
+    """Files under ``<data dir>/media``, served by the app at ``/media/<key>``."""
+
+    name = "local"
+
+    def __init__(self, root: Path, base_url: str) -> None:
+        self.root = root
+        self._base_url = base_url
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, key: str) -> Path:
+        if not KEY_PATTERN.match(key):
+            raise ValueError(f"not a storage key: {key!r}")
+        return self.root / key
+
+    async def save(self, key: str, source: Path, content_type: str) -> None:
+        target = self.path(key)
+
+        def move() -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.part")
+            shutil.move(source, tmp)
+            os.replace(tmp, target)
+
+        await anyio.to_thread.run_sync(move)
+
+    async def delete(self, key: str) -> None:
+        await anyio.to_thread.run_sync(lambda: self.path(key).unlink(missing_ok=True))
+
+    def url(self, key: str) -> str:
+        return f"{self._base_url}/media/{key}"
+
+
+def parse_cloudinary_url(url: str) -> dict[str, Any]:
+    """Split ``cloudinary://key:secret@cloud?option=value`` into SDK options."""
+    parts = urlsplit(url)
+    if parts.scheme != "cloudinary" or not parts.hostname or not parts.username:
+        raise ValueError("CLOUDINARY_URL must look like cloudinary://API_KEY:API_SECRET@CLOUD_NAME")
+    options: dict[str, Any] = {
+        "cloud_name": parts.hostname,
+        "api_key": parts.username,
+        "api_secret": parts.password or "",
+    }
+    options.update(parse_qsl(parts.query))
+    return options
+
+
+class CloudinaryStorage:
+    """Images on Cloudinary; the public id is the key without its extension."""
+
+    name = "cloudinary"
+
+    def __init__(self, cloudinary_url: str) -> None:
+        self.options = parse_cloudinary_url(cloudinary_url)
+
+    @staticmethod
+    def public_id(key: str) -> str:
+        return key.rsplit(".", 1)[0]
+
+    async def save(self, key: str, source: Path, content_type: str) -> None:
+        def upload() -> dict[str, Any]:
+            try:
+                return cloudinary.uploader.upload(  # type: ignore[no-any-return]
+                    str(source),
+                    public_id=self.public_id(key),
+                    resource_type="image",
+                    overwrite=True,
+                    timeout=60,
+                    **self.options,
+                )
+            finally:
+                source.unlink(missing_ok=True)
+
+        try:
+            await anyio.to_thread.run_sync(upload)
+        except Exception as exc:
+            log.exception("Cloudinary upload of %s failed", key)
+            raise ServiceUnavailable("The image store is not answering; try again") from exc
+
+    async def delete(self, key: str) -> None:
+        def destroy() -> None:
+            cloudinary.uploader.destroy(
+                self.public_id(key),
+                resource_type="image",
+                invalidate=True,
+                timeout=30,
+                **self.options,
+            )
+
+        await anyio.to_thread.run_sync(destroy)
+
+    def url(self, key: str, transformation: str | None = None) -> str:
+        public_id, extension = key.rsplit(".", 1)
+        options: dict[str, Any] = {"secure": True, "format": extension, **self.options}
+        if transformation:
+            options["raw_transformation"] = transformation
+        url, _ = cloudinary.utils.cloudinary_url(public_id, **options)
+        return str(url)
+
+
+def build_storage(settings: Settings) -> Storage:
+    """The configured backend: Cloudinary when CLOUDINARY_URL is set, else local disk."""
+    if settings.cloudinary_url is not None:
+        return CloudinaryStorage(settings.cloudinary_url.get_secret_value())
+    return LocalStorage(settings.data_dir / "media", settings.base_url)

@@ -1,0 +1,71 @@
+"""Photo routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
+
+from photoshare.deps import CurrentUser, Page, RuntimeDep
+from photoshare.photos import service
+from photoshare.photos.deps import OwnedPhoto, ValidPhoto
+from photoshare.photos.schemas import PhotoOut, PhotoPage, PhotoUpdate
+from photoshare.photos.tags.schemas import TagNames
+
+router = APIRouter(prefix="/api/v1/photos", tags=["photos"])
+
+_tag_names = TypeAdapter(TagNames)
+
+
+def parse_tags(values: list[str] | None) -> list[str]:
+    """Validate form tags like a body field, so errors keep FastAPI's 422 shape."""
+    try:
+        return _tag_names.validate_python(values)
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("body", "tags", *error["loc"])} for error in exc.errors()]
+        raise RequestValidationError(errors) from exc
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Upload a photo")
+async def upload_photo(
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP, GIF, HEIC or AVIF.")],
+    description: Annotated[str, Form(max_length=2000)] = "",
+    tags: Annotated[
+        list[str] | None,
+        Form(description="Up to 5 tags: repeat the field and/or separate with commas."),
+    ] = None,
+) -> PhotoOut:
+    """Upload an image with a description and up to five tags."""
+    tag_names = parse_tags(tags)
+    photo = await service.create(runtime, user, file, description.strip(), tag_names)
+    return await service.present(runtime, photo)
+
+
+@router.get("", summary="List photos")
+async def list_photos(runtime: RuntimeDep, page: Page) -> PhotoPage:
+    """List photos, newest first."""
+    photos, total = await service.newest(page.limit, page.offset)
+    return await service.present_page(runtime, photos, total, page.limit, page.offset)
+
+
+@router.get("/{photo_id}", summary="Get a photo")
+async def get_photo(photo: ValidPhoto, runtime: RuntimeDep) -> PhotoOut:
+    """Return one photo; this is its unique link."""
+    return await service.present(runtime, photo)
+
+
+@router.put("/{photo_id}", summary="Edit a photo")
+async def update_photo(photo: OwnedPhoto, data: PhotoUpdate, runtime: RuntimeDep) -> PhotoOut:
+    """Change the description and, when given, the tags (owner or admin)."""
+    return await service.present(runtime, await service.update(photo, data))
+
+
+@router.delete("/{photo_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a photo")
+async def delete_photo(photo: OwnedPhoto, runtime: RuntimeDep) -> Response:
+    """Delete the photo with its stored files (owner or admin)."""
+    await service.delete(runtime, photo)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,53 @@
+"""API shapes for photos; never the Photo document itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, StringConstraints
+
+from photoshare.photos.tags.schemas import TagNames
+from photoshare.users.schemas import RatingSummary
+
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class Owner(BaseModel):
+    username: str
+    avatar_url: str | None
+
+
+class PhotoOut(BaseModel):
+    id: str
+    url: str
+    owner: Owner
+    description: str
+    tags: list[str]
+    width: int
+    height: int
+    format: str
+    bytes: int
+    created_at: datetime
+    updated_at: datetime
+    rating: RatingSummary
+    comments_count: int
+
+
+class PhotoUpdate(BaseModel):
+    """New description; tags replace the old ones when given."""
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"description": "Dunes at dawn", "tags": ["sea"]}]},
+    }
+
+    description: Description
+    tags: TagNames | None = None
+
+
+class PhotoPage(BaseModel):
+    items: list[PhotoOut]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,147 @@
+"""Photos: upload, read, edit, delete, list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from beanie import PydanticObjectId
+from fastapi import UploadFile
+from pymongo import DESCENDING
+
+from photoshare.db import collection
+from photoshare.errors import NotFound
+from photoshare.media import service as media
+from photoshare.photos.models import Photo
+from photoshare.photos.schemas import Owner, PhotoOut, PhotoPage, PhotoUpdate
+from photoshare.photos.search import search_terms
+from photoshare.photos.tags import service as tags
+from photoshare.runtime import Runtime
+from photoshare.users.models import User, utcnow
+from photoshare.users.schemas import RatingSummary
+
+# Pages and single photos are read without their embedded comments and ratings, which
+# can grow long; every change to a photo is an atomic update, never a save of this copy.
+WITHOUT_THREADS = {"comments": 0, "ratings": 0}
+
+
+async def get(photo_id: str) -> Photo:
+    """The photo with this id; a malformed id is simply not found."""
+    doc = None
+    if PydanticObjectId.is_valid(photo_id):
+        doc = await collection(Photo).find_one({"_id": PydanticObjectId(photo_id)}, WITHOUT_THREADS)
+    if doc is None:
+        raise NotFound("No photo with this id")
+    photo: Photo = Photo.model_validate(doc)
+    return photo
+
+
+async def create(
+    runtime: Runtime, owner: User, upload: UploadFile, description: str, tag_names: list[str]
+) -> Photo:
+    """Store an uploaded image and its Photo; neither exists without the other."""
+    assert owner.id is not None
+    stored = await media.store_upload(runtime, upload, "photos")
+    image = stored.image
+    now = utcnow()
+    photo = Photo(
+        owner_id=owner.id,
+        description=description,
+        tags=tag_names,
+        search_terms=search_terms(description, tag_names),
+        storage_key=stored.key,
+        width=image.width,
+        height=image.height,
+        format=image.format.name,
+        bytes=image.bytes,
+        content_hash=image.content_hash,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        await photo.insert()
+    except BaseException:
+        await media.discard(runtime, stored.key)
+        raise
+    await tags.count_added(tag_names)
+    return photo
+
+
+async def update(photo: Photo, data: PhotoUpdate) -> Photo:
+    """Replace the description and, when given, the tags."""
+    new_tags = photo.tags if data.tags is None else data.tags
+    changes = {
+        "description": data.description,
+        "tags": new_tags,
+        "search_terms": search_terms(data.description, new_tags),
+        "updated_at": utcnow(),
+    }
+    await collection(Photo).update_one({"_id": photo.id}, {"$set": changes})
+    added = [t for t in new_tags if t not in photo.tags]
+    removed = [t for t in photo.tags if t not in new_tags]
+    for name, value in changes.items():
+        setattr(photo, name, value)
+    await tags.count_added(added)
+    await tags.count_removed(removed)
+    return photo
+
+
+async def delete(runtime: Runtime, photo: Photo) -> None:
+    """Remove the photo, its tag counts and its stored file."""
+    result = await collection(Photo).delete_one({"_id": photo.id})
+    if result.deleted_count != 1:
+        raise NotFound("No photo with this id")
+    await tags.count_removed(photo.tags)
+    await media.discard(runtime, photo.storage_key)
+
+
+async def owners_of(photos: Iterable[Photo]) -> dict[PydanticObjectId, User]:
+    ids = list({photo.owner_id for photo in photos})
+    found = await User.find({"_id": {"$in": ids}}).to_list()
+    return {user.id: user for user in found if user.id is not None}
+
+
+def to_out(runtime: Runtime, photo: Photo, owner: User | None) -> PhotoOut:
+    return PhotoOut(
+        id=str(photo.id),
+        url=runtime.storage.url(photo.storage_key),
+        owner=Owner(
+            username=owner.username if owner else "[deleted]",
+            avatar_url=owner.avatar_url if owner else None,
+        ),
+        description=photo.description,
+        tags=photo.tags,
+        width=photo.width,
+        height=photo.height,
+        format=photo.format,
+        bytes=photo.bytes,
+        created_at=photo.created_at,
+        updated_at=photo.updated_at,
+        rating=RatingSummary(average=round(photo.rating_average, 2), count=photo.rating_count),
+        comments_count=photo.comments_count,
+    )
+
+
+async def present(runtime: Runtime, photo: Photo) -> PhotoOut:
+    owners = await owners_of([photo])
+    return to_out(runtime, photo, owners.get(photo.owner_id))
+
+
+async def present_page(
+    runtime: Runtime, photos: Sequence[Photo], total: int, limit: int, offset: int
+) -> PhotoPage:
+    owners = await owners_of(photos)
+    items = [to_out(runtime, photo, owners.get(photo.owner_id)) for photo in photos]
+    return PhotoPage(items=items, total=total, limit=limit, offset=offset)
+
+
+async def newest(limit: int, offset: int) -> tuple[list[Photo], int]:
+    """A page of photos, newest first, without their embedded comments and ratings."""
+    photos = collection(Photo)
+    cursor = (
+        photos.find({}, WITHOUT_THREADS)
+        .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+        .skip(offset)
+        .limit(limit)
+    )
+    page = [Photo.model_validate(doc) async for doc in cursor]
+    return page, await photos.count_documents({})
