@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from photoshare.db import PyMongoError
+
+log = logging.getLogger(__name__)
 
 
 class PhotoShareError(Exception):
@@ -78,6 +84,14 @@ async def _handle_photoshare_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _handle_database_error(_: Request, exc: Exception) -> JSONResponse:
+    log.error("database error: %s", exc)
+    return JSONResponse(
+        {"detail": "The database is not answering; try again shortly"}, status_code=503
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every domain error to its status code and a ``{"detail": ...}`` body."""
     app.add_exception_handler(PhotoShareError, _handle_photoshare_error)
+    app.add_exception_handler(PyMongoError, _handle_database_error)

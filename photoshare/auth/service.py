@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from beanie import PydanticObjectId
-from pymongo.errors import DuplicateKeyError
 
 from photoshare.auth.models import RefreshToken
 from photoshare.auth.schemas import SignupRequest, TokenPair
 from photoshare.auth.tokens import TokenClaims, TokenType
-from photoshare.db import collection
+from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import Conflict, NotAllowed, NotAuthenticated
 from photoshare.runtime import Runtime
 from photoshare.users.models import Role, SiteClaim, User

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fastapi import UploadFile
-from pymongo.errors import DuplicateKeyError
 
 from photoshare.auth import service as auth_service
 from photoshare.auth.service import AuthSession, account_key, duplicate_field
-from photoshare.db import collection
+from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
 from photoshare.runtime import Runtime

@@ -190,9 +190,10 @@ async def test_bad_files_are_refused_and_leave_nothing(
 async def test_file_over_the_size_limit_is_413(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(max_upload_bytes=50_000)
     app = create_app(settings)
-    async with LifespanManager(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+    ):
         owner = await UserFactory(client).create()
         big = samples.noisy_jpeg(400, 400)
         assert 50_000 < len(big) < 50_000 + 256 * 1024

@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterable
 
 from pymongo import DESCENDING
-from pymongo.errors import DuplicateKeyError
 
-from photoshare.db import collection
+from photoshare.db import DuplicateKeyError, collection
 from photoshare.photos.models import Tag
 from photoshare.photos.tags.schemas import TagCount
 
