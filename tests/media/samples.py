@@ -88,3 +88,16 @@ def noisy_jpeg(width: int, height: int, quality: int = 90) -> bytes:
     buffer = io.BytesIO()
     Image.effect_noise((width, height), 80).convert("RGB").save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
+
+
+def avif() -> bytes:
+    import pyvips
+
+    image = pyvips.Image.black(40, 30).new_from_image([10, 200, 30]).cast("uchar")
+    data: bytes = image.heifsave_buffer(compression="av1")
+    return data
+
+
+def heic_brand_header() -> bytes:
+    """The first bytes of a HEIC file (ftyp box, brand heic) followed by junk."""
+    return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64

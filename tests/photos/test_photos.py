@@ -99,6 +99,7 @@ async def test_upload_get_edit_delete(
         (samples.png(alpha=True), "png", "image/png"),
         (samples.gif(frames=3), "png", "image/png"),
         (samples.webp(), "webp", "image/webp"),
+        (samples.avif(), "avif", "image/avif"),
     ],
 )
 async def test_other_formats_are_stored_for_browsers(
@@ -169,6 +170,7 @@ async def test_bad_tags_are_422_and_store_nothing(
         (samples.png_claiming(30000, 30000), "huge.png", 422, "30000x30000"),
         (samples.SVG_WITH_SCRIPT, "drawing.svg", 415, "Not an accepted image"),
         (samples.PDF, "paper.pdf", 415, "Not an accepted image"),
+        (samples.heic_brand_header(), "broken.heic", 422, "broken"),
     ],
 )
 async def test_bad_files_are_refused_and_leave_nothing(
