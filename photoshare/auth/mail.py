@@ -24,7 +24,12 @@ class Mailer:
         """Send one plain-text email, or log it when no SMTP server is configured."""
         settings = self._settings
         if settings.smtp_host is None:
-            log.info("email (SMTP not configured) to=%s subject=%r\n%s", to, subject, body)
+            if settings.embedded:
+                # Development: the log is the inbox.
+                log.info("email (SMTP not configured) to=%s subject=%r\n%s", to, subject, body)
+            else:
+                # Never write live links to a production log.
+                log.warning("SMTP is not configured; email %r to %s not sent", subject, to)
             return
         message = EmailMessage()
         message["From"] = settings.smtp_from

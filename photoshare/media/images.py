@@ -79,7 +79,8 @@ _LOADERS = {
 }
 
 _SAVE_OPTIONS: dict[str, dict[str, Any]] = {
-    "jpeg": {"Q": 88, "optimize_coding": True, "interlace": False},
+    # No optimize_coding: it holds every coefficient of the image in memory (~80 MB at 12 MP).
+    "jpeg": {"Q": 88},
     "png": {"compression": 6},
     "webp": {"Q": 85},
     "avif": {"Q": 60, "effort": 2},
