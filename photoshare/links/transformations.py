@@ -1,0 +1,372 @@
+"""The transformation model: operations, their bounds, the Cloudinary string form.
+
+A transformation is an ordered list of operations. Clients send it as JSON objects or
+as a Cloudinary-style string (``c_fill,w_300,h_300/e_grayscale/r_max``) restricted to
+the operations below. Every transformation has one canonical string: parameters in a
+fixed order, defaults written out, values normalised (angles into 0..359, colours as
+hex, the output format last), so equal transformations have equal strings and
+``parse(canonical(t)) == t``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from photoshare.links.colors import CSS_COLORS
+
+MAX_OPERATIONS = 10
+MAX_STRING_LENGTH = 1000
+MAX_SIDE = 4000
+
+CropMode = Literal["scale", "fit", "fill", "thumb", "pad", "crop"]
+Gravity = Literal[
+    "center",
+    "north",
+    "south",
+    "east",
+    "west",
+    "north_east",
+    "north_west",
+    "south_east",
+    "south_west",
+    "auto",
+]
+EffectName = Literal[
+    "grayscale",
+    "sepia",
+    "blur",
+    "sharpen",
+    "pixelate",
+    "negate",
+    "brightness",
+    "contrast",
+    "saturation",
+]
+OutputFormat = Literal["jpg", "png", "webp", "avif"]
+
+# Effects that take a strength: (lowest, highest, default). The others take none.
+EFFECT_STRENGTH: dict[str, tuple[int, int, int]] = {
+    "sepia": (1, 100, 80),
+    "blur": (1, 2000, 100),
+    "sharpen": (1, 2000, 100),
+    "pixelate": (1, 200, 5),
+    "brightness": (-99, 100, 80),
+    "contrast": (-100, 100, 20),
+    "saturation": (-100, 100, 80),
+}
+CROPPING_MODES = {"fill", "thumb", "pad", "crop"}
+
+_HEX_COLOR = re.compile(r"^#?([0-9a-f]{6})$")
+
+
+class _Operation(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Resize(_Operation):
+    """Resize or crop to a width and/or height."""
+
+    op: Literal["resize"] = "resize"
+    width: Annotated[int, Field(ge=1, le=MAX_SIDE)] | None = None
+    height: Annotated[int, Field(ge=1, le=MAX_SIDE)] | None = None
+    crop: CropMode = "scale"
+    gravity: Gravity = "center"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Resize:
+        if self.width is None and self.height is None:
+            raise ValueError("resize needs a width, a height or both")
+        if self.crop in CROPPING_MODES and (self.width is None or self.height is None):
+            raise ValueError(f"resize with crop {self.crop!r} needs both width and height")
+        if self.gravity != "center" and self.crop not in CROPPING_MODES:
+            raise ValueError(
+                f"gravity applies to crop modes fill, thumb, pad and crop, not {self.crop!r}"
+            )
+        return self
+
+
+class Rotate(_Operation):
+    """Rotate clockwise by an angle in degrees."""
+
+    op: Literal["rotate"] = "rotate"
+    angle: Annotated[int, Field(ge=-360, le=360)]
+
+    @field_validator("angle")
+    @classmethod
+    def _normalise(cls, angle: int) -> int:
+        return angle % 360
+
+
+class Flip(_Operation):
+    """Mirror the image."""
+
+    op: Literal["flip"] = "flip"
+    direction: Literal["horizontal", "vertical"]
+
+
+class Effect(_Operation):
+    """A colour or filter effect, with a strength where the effect has one."""
+
+    op: Literal["effect"] = "effect"
+    name: EffectName
+    strength: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_default(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("strength") is None:
+            bounds = EFFECT_STRENGTH.get(str(data.get("name")))
+            if bounds is not None:
+                data = {**data, "strength": bounds[2]}
+        return data
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Effect:
+        bounds = EFFECT_STRENGTH.get(self.name)
+        if bounds is None and self.strength is not None:
+            raise ValueError(f"effect {self.name!r} takes no strength")
+        if bounds is not None:
+            low, high, _ = bounds
+            if self.strength is None or not low <= self.strength <= high:
+                raise ValueError(f"{self.name} strength must be between {low} and {high}")
+        return self
+
+
+class Radius(_Operation):
+    """Round the corners; ``max`` makes a circle or an ellipse."""
+
+    op: Literal["radius"] = "radius"
+    value: Annotated[int, Field(ge=1, le=2000)] | Literal["max"]
+
+
+class Border(_Operation):
+    """Add a solid border around the image."""
+
+    op: Literal["border"] = "border"
+    width: Annotated[int, Field(ge=1, le=100)]
+    color: str = Field(description="#rrggbb or a CSS colour name", max_length=32)
+
+    @field_validator("color")
+    @classmethod
+    def _hex(cls, color: str) -> str:
+        value = color.strip().lower()
+        if value.startswith("rgb:"):
+            value = value[4:]
+        if value in CSS_COLORS:
+            return CSS_COLORS[value]
+        match = _HEX_COLOR.match(value)
+        if match is None:
+            raise ValueError(f"color {color!r} is neither #rrggbb nor a CSS colour name")
+        return f"#{match.group(1)}"
+
+
+class Format(_Operation):
+    """Choose the output format and quality."""
+
+    op: Literal["format"] = "format"
+    format: OutputFormat
+    quality: Annotated[int, Field(ge=1, le=100)] | Literal["auto"] = "auto"
+
+
+Operation = Annotated[
+    Resize | Rotate | Flip | Effect | Radius | Border | Format, Field(discriminator="op")
+]
+
+
+class Transformation(RootModel[tuple[Operation, ...]]):
+    """An ordered list of operations, the output format (if any) last."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> Transformation:
+        operations = self.root
+        if not operations:
+            raise ValueError("a transformation needs at least one operation")
+        if len(operations) > MAX_OPERATIONS:
+            raise ValueError(
+                f"a transformation has at most {MAX_OPERATIONS} operations, got {len(operations)}"
+            )
+        formats = [op for op in operations if isinstance(op, Format)]
+        if len(formats) > 1:
+            raise ValueError("the format operation may appear only once")
+        if formats and operations[-1] is not formats[0]:
+            # The format applies to the result wherever it is written; canonically it is last.
+            others = tuple(op for op in operations if not isinstance(op, Format))
+            return Transformation(root=(*others, formats[0]))
+        return self
+
+    @property
+    def output_format(self) -> Format | None:
+        last = self.root[-1]
+        return last if isinstance(last, Format) else None
+
+
+class TransformationError(ValueError):
+    """A transformation string or list that is not in the accepted set."""
+
+
+# ---------------------------------------------------------------------------
+# The canonical string
+
+
+def _canonical_operation(op: Operation) -> str:
+    match op:
+        case Resize():
+            parts = [f"c_{op.crop}"]
+            if op.width is not None:
+                parts.append(f"w_{op.width}")
+            if op.height is not None:
+                parts.append(f"h_{op.height}")
+            if op.gravity != "center":
+                parts.append(f"g_{op.gravity}")
+            return ",".join(parts)
+        case Rotate():
+            return f"a_{op.angle}"
+        case Flip():
+            return "a_hflip" if op.direction == "horizontal" else "a_vflip"
+        case Effect():
+            return f"e_{op.name}" if op.strength is None else f"e_{op.name}:{op.strength}"
+        case Radius():
+            return f"r_{op.value}"
+        case Border():
+            return f"bo_{op.width}px_solid_rgb:{op.color.lstrip('#')}"
+        case Format():
+            return f"f_{op.format},q_{op.quality}"
+    raise AssertionError(f"unknown operation {op!r}")
+
+
+def canonical(transformation: Transformation) -> str:
+    """The one string every equal transformation shares."""
+    return "/".join(_canonical_operation(op) for op in transformation.root)
+
+
+# ---------------------------------------------------------------------------
+# Parsing the string form
+
+_PARAM = re.compile(r"^([a-z]{1,2})_([a-z0-9_:.#-]{1,40})$")
+_INTEGER = re.compile(r"^-?[0-9]{1,9}$")
+_BORDER = re.compile(r"^([0-9]{1,3})px_solid_(.{1,32})$")
+_RESIZE_KEYS = {"c": "crop", "w": "width", "h": "height", "g": "gravity"}
+
+
+def _integer(text: str, what: str) -> int:
+    if not _INTEGER.match(text):
+        raise TransformationError(f"{what} must be a whole number, got {text!r}")
+    return int(text)
+
+
+def _parse_component(component: str) -> dict[str, Any]:
+    params: dict[str, str] = {}
+    for param in component.split(","):
+        match = _PARAM.match(param)
+        if match is None:
+            raise TransformationError(f"{param!r} is not a known parameter")
+        key, value = match.groups()
+        if key in params:
+            raise TransformationError(f"{key}_ is given twice")
+        params[key] = value
+    keys = set(params)
+    if keys <= set(_RESIZE_KEYS):
+        op: dict[str, Any] = {"op": "resize"}
+        for key, value in params.items():
+            field = _RESIZE_KEYS[key]
+            op[field] = _integer(value, field) if key in "wh" else value
+        return op
+    if keys <= {"f", "q"} and "f" in keys:
+        quality = params.get("q", "auto")
+        return {
+            "op": "format",
+            "format": params["f"],
+            "quality": quality if quality == "auto" else _integer(quality, "quality"),
+        }
+    if len(params) != 1:
+        raise TransformationError(f"{', '.join(sorted(k + '_' for k in keys))} do not combine")
+    [(key, value)] = params.items()
+    if key == "a":
+        if value in ("hflip", "vflip"):
+            return {"op": "flip", "direction": "horizontal" if value == "hflip" else "vertical"}
+        return {"op": "rotate", "angle": _integer(value, "angle")}
+    if key == "e":
+        name, _, strength = value.partition(":")
+        effect: dict[str, Any] = {"op": "effect", "name": name}
+        if strength:
+            effect["strength"] = _integer(strength, f"{name} strength")
+        return effect
+    if key == "r":
+        return {"op": "radius", "value": "max" if value == "max" else _integer(value, "radius")}
+    if key == "bo":
+        border = _BORDER.match(value)
+        if border is None:
+            raise TransformationError("a border is written bo_<width>px_solid_<color>")
+        return {"op": "border", "width": int(border.group(1)), "color": border.group(2)}
+    raise TransformationError(f"{key}_ is not a supported operation")
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] in ("tuple_type", "list_type"):
+        return "a transformation is a list of operations or a Cloudinary-style string"
+    # The location names the operation and field, minus pydantic's internal branch names.
+    where = ".".join(
+        str(part)
+        for part in first["loc"]
+        if not isinstance(part, int) and not re.search(r"[-\[]", str(part))
+    )
+    return f"{where}: {message}" if where else message
+
+
+def from_operations(operations: Any) -> Transformation:
+    """Validate JSON operations into a Transformation, or raise TransformationError."""
+    if isinstance(operations, list) and len(operations) > MAX_OPERATIONS:
+        raise TransformationError(
+            f"a transformation has at most {MAX_OPERATIONS} operations, got {len(operations)}"
+        )
+    try:
+        return Transformation.model_validate(operations)
+    except ValidationError as exc:
+        raise TransformationError(_describe(exc)) from None
+
+
+def parse(text: str) -> Transformation:
+    """Parse the Cloudinary string form, accepting only the supported operations."""
+    if not isinstance(text, str) or not text.strip():
+        raise TransformationError("the transformation is empty")
+    if len(text) > MAX_STRING_LENGTH:
+        raise TransformationError(f"the transformation is longer than {MAX_STRING_LENGTH} characters")
+    components = text.strip().split("/")
+    if len(components) > MAX_OPERATIONS:
+        raise TransformationError(
+            f"a transformation has at most {MAX_OPERATIONS} operations, got {len(components)}"
+        )
+    operations = []
+    for position, component in enumerate(components, start=1):
+        try:
+            if not component:
+                raise TransformationError("empty component")
+            operation = _parse_component(component)
+            operations.append(from_operations([operation]).root[0])
+        except TransformationError as exc:
+            raise TransformationError(f"operation {position} ({component[:60]!r}): {exc}") from None
+    return from_operations(operations)
+
+
+def coerce(value: Any) -> Transformation:
+    """Either request form, a string or a list of operations, as a Transformation."""
+    if isinstance(value, Transformation):
+        return value
+    if isinstance(value, str):
+        return parse(value)
+    return from_operations(value)
