@@ -17,6 +17,8 @@ from photoshare.auth.routes import router as auth_router
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
+from photoshare.links.renders import RenderCache
+from photoshare.links.routes import router as links_router
 from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
 from photoshare.media.storage import build_storage
@@ -49,6 +51,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     secret_key = settings.resolve_secret_key()
     database = await db.connect(settings)
     store = await kv.connect(settings)
+    images = ImageWorker(settings.image_workers)
     app.state.runtime = Runtime(
         settings=settings,
         db=database,
@@ -59,7 +62,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         throttle=LoginThrottle(store.redis, settings),
         mailer=Mailer(settings),
         storage=build_storage(settings),
-        images=ImageWorker(settings.image_workers),
+        images=images,
+        renders=RenderCache(settings.data_dir / "renders", images),
     )
     log.info(_describe_mode(settings))
     try:
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users_router)
     app.include_router(photos_router)
     app.include_router(tags_router)
+    app.include_router(links_router)
     app.include_router(media_router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness")

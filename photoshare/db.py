@@ -21,6 +21,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from photoshare.auth.models import RefreshToken
 from photoshare.config import Settings
+from photoshare.links.models import Link
 from photoshare.photos.models import Photo, Tag
 from photoshare.snapshots import read_snapshot, write_snapshot
 from photoshare.users.models import SiteClaim, User
@@ -46,7 +47,7 @@ def collection(model: type[Document]) -> Any:
 
 def document_models() -> list[type[Document]]:
     """Every Beanie document of the service, registered at start-up."""
-    return [User, SiteClaim, RefreshToken, Photo, Tag]
+    return [User, SiteClaim, RefreshToken, Photo, Tag, Link]
 
 
 @dataclass

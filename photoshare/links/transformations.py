@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     RootModel,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -178,6 +179,12 @@ class Format(_Operation):
     format: OutputFormat
     quality: Annotated[int, Field(ge=1, le=100)] | Literal["auto"] = "auto"
 
+    @field_validator("quality")
+    @classmethod
+    def _lossless_has_no_quality(cls, quality: int | str, info: ValidationInfo) -> int | str:
+        # PNG ignores quality: one canonical form, one cached render.
+        return "auto" if info.data.get("format") == "png" else quality
+
 
 Operation = Annotated[
     Resize | Rotate | Flip | Effect | Radius | Border | Format, Field(discriminator="op")
@@ -189,9 +196,9 @@ class Transformation(RootModel[tuple[Operation, ...]]):
 
     model_config = ConfigDict(frozen=True)
 
-    @model_validator(mode="after")
-    def _well_formed(self) -> Transformation:
-        operations = self.root
+    @field_validator("root")
+    @classmethod
+    def _well_formed(cls, operations: tuple[Operation, ...]) -> tuple[Operation, ...]:
         if not operations:
             raise ValueError("a transformation needs at least one operation")
         if len(operations) > MAX_OPERATIONS:
@@ -203,9 +210,8 @@ class Transformation(RootModel[tuple[Operation, ...]]):
             raise ValueError("the format operation may appear only once")
         if formats and operations[-1] is not formats[0]:
             # The format applies to the result wherever it is written; canonically it is last.
-            others = tuple(op for op in operations if not isinstance(op, Format))
-            return Transformation(root=(*others, formats[0]))
-        return self
+            operations = (*(op for op in operations if not isinstance(op, Format)), formats[0])
+        return operations
 
     @property
     def output_format(self) -> Format | None:
@@ -345,8 +351,11 @@ def parse(text: str) -> Transformation:
     if not isinstance(text, str) or not text.strip():
         raise TransformationError("the transformation is empty")
     if len(text) > MAX_STRING_LENGTH:
-        raise TransformationError(f"the transformation is longer than {MAX_STRING_LENGTH} characters")
-    components = text.strip().split("/")
+        raise TransformationError(
+            f"the transformation is longer than {MAX_STRING_LENGTH} characters"
+        )
+    # Parameter names and values are case-insensitive (rgb:FF0000 is rgb:ff0000).
+    components = text.strip().lower().split("/")
     if len(components) > MAX_OPERATIONS:
         raise TransformationError(
             f"a transformation has at most {MAX_OPERATIONS} operations, got {len(components)}"

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import pyvips
@@ -23,6 +24,8 @@ from photoshare.errors import InvalidInput, UnsupportedMediaType
 from photoshare.media.uploads import new_temp_file
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Decoded pixels are never reused between requests; libvips' operation cache would only
 # hold on to memory.
@@ -174,15 +177,23 @@ def normalize(
 
 
 class ImageWorker:
-    """Runs image work in worker threads, at most ``concurrency`` at a time."""
+    """Runs image work in worker threads, at most ``concurrency`` at a time.
+
+    Decoding is CPU- and memory-heavy; the bound keeps both within the machine's
+    means however many requests arrive at once.
+    """
 
     def __init__(self, concurrency: int) -> None:
         self._slots = asyncio.Semaphore(concurrency)
 
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run ``work`` in a worker thread once a slot is free."""
+        async with self._slots:
+            return await anyio.to_thread.run_sync(work)
+
     async def normalize(
         self, source: Path, workdir: Path, *, max_pixels: int, square: int | None = None
     ) -> NormalizedImage:
-        async with self._slots:
-            return await anyio.to_thread.run_sync(
-                lambda: normalize(source, workdir, max_pixels=max_pixels, square=square)
-            )
+        return await self.run(
+            lambda: normalize(source, workdir, max_pixels=max_pixels, square=square)
+        )

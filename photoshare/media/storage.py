@@ -133,12 +133,11 @@ class CloudinaryStorage:
 
         await anyio.to_thread.run_sync(destroy)
 
-    def url(self, key: str, transformation: str | None = None) -> str:
+    def url(self, key: str) -> str:
         public_id, extension = key.rsplit(".", 1)
-        options: dict[str, Any] = {"secure": True, "format": extension, **self.options}
-        if transformation:
-            options["raw_transformation"] = transformation
-        url, _ = cloudinary.utils.cloudinary_url(public_id, **options)
+        url, _ = cloudinary.utils.cloudinary_url(
+            public_id, secure=True, format=extension, **self.options
+        )
         return str(url)
 
 

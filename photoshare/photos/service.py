@@ -10,6 +10,7 @@ from pymongo import DESCENDING
 
 from photoshare.db import collection
 from photoshare.errors import NotFound
+from photoshare.links import service as links
 from photoshare.media import service as media
 from photoshare.photos.models import Photo
 from photoshare.photos.schemas import Owner, PhotoOut, PhotoPage, PhotoUpdate
@@ -91,6 +92,7 @@ async def delete(runtime: Runtime, photo: Photo) -> None:
     if result.deleted_count != 1:
         raise NotFound("No photo with this id")
     await tags.count_removed(photo.tags)
+    await links.delete_for_photo(runtime, photo)
     await media.discard(runtime, photo.storage_key)
 
 

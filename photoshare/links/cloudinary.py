@@ -1,0 +1,61 @@
+"""The Cloudinary renderer: a transformation as the SDK's list, then a signed delivery URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cloudinary.utils
+
+from photoshare.links.transformations import (
+    Border,
+    Effect,
+    Flip,
+    Format,
+    Operation,
+    Radius,
+    Resize,
+    Rotate,
+    Transformation,
+)
+from photoshare.media.storage import CloudinaryStorage
+
+
+def sdk_operation(op: Operation) -> dict[str, Any]:
+    """One operation as the Cloudinary SDK's transformation options."""
+    match op:
+        case Resize():
+            options: dict[str, Any] = {"crop": op.crop}
+            if op.width is not None:
+                options["width"] = op.width
+            if op.height is not None:
+                options["height"] = op.height
+            if op.gravity != "center":
+                options["gravity"] = op.gravity
+            return options
+        case Rotate():
+            return {"angle": op.angle}
+        case Flip():
+            return {"angle": "hflip" if op.direction == "horizontal" else "vflip"}
+        case Effect():
+            return {"effect": op.name if op.strength is None else f"{op.name}:{op.strength}"}
+        case Radius():
+            return {"radius": op.value}
+        case Border():
+            return {"border": f"{op.width}px_solid_rgb:{op.color.lstrip('#')}"}
+        case Format():
+            return {"fetch_format": op.format, "quality": op.quality}
+    raise AssertionError(f"unknown operation {op!r}")
+
+
+def delivery_url(storage: CloudinaryStorage, key: str, transformation: Transformation) -> str:
+    """The signed URL where Cloudinary serves ``key`` transformed."""
+    public_id, extension = key.rsplit(".", 1)
+    url, _ = cloudinary.utils.cloudinary_url(
+        public_id,
+        transformation=[sdk_operation(op) for op in transformation.root],
+        format=extension,
+        secure=True,
+        sign_url=True,
+        **storage.options,
+    )
+    return str(url)

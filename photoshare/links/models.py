@@ -1,0 +1,32 @@
+"""The Link document: a photo with a canonical transformation, behind a short public path."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from beanie import Document, PydanticObjectId
+from pydantic import Field
+from pymongo import ASCENDING, IndexModel
+
+from photoshare.users.models import utcnow
+
+
+class Link(Document):
+    photo_id: PydanticObjectId
+    transformation: str
+    slug: str
+    created_by: PydanticObjectId
+    created_at: datetime = Field(default_factory=utcnow)
+
+    class Settings:
+        name = "links"
+        indexes = [
+            # One link per photo and canonical transformation, even under racing requests.
+            IndexModel(
+                [("photo_id", ASCENDING), ("transformation", ASCENDING)],
+                unique=True,
+                name="photo_transformation_unique",
+            ),
+            IndexModel([("slug", ASCENDING)], unique=True, name="slug_unique"),
+            IndexModel([("photo_id", ASCENDING), ("created_at", ASCENDING)], name="photo_oldest"),
+        ]

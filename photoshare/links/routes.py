@@ -1,0 +1,104 @@
+"""Link routes: the transformation catalogue, links of a photo, QR codes, public images."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+
+from photoshare.deps import CurrentUser, RuntimeDep
+from photoshare.links import presets, qr, service
+from photoshare.links.models import Link
+from photoshare.links.schemas import LinkCreate, LinkOut
+from photoshare.photos.deps import ValidPhoto
+
+router = APIRouter(tags=["links"])
+
+QR_CACHE = "public, max-age=86400"
+
+
+async def valid_link(link_id: Annotated[str, Path(max_length=64)]) -> Link:
+    return await service.get(link_id)
+
+
+ValidLink = Annotated[Link, Depends(valid_link)]
+
+
+@router.get("/api/v1/transformations", summary="The transformation catalogue")
+async def transformations() -> dict[str, Any]:
+    """List every operation with its fields and bounds, and the named presets."""
+    return presets.catalogue()
+
+
+@router.post(
+    "/api/v1/photos/{photo_id}/links",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a share link",
+    responses={200: {"model": LinkOut, "description": "The existing link for this transformation"}},
+)
+async def create_link(
+    user: CurrentUser, photo: ValidPhoto, data: LinkCreate, runtime: RuntimeDep, response: Response
+) -> LinkOut:
+    """Create a link to the transformed photo, or return the existing one (200)."""
+    link, created = await service.create(runtime, photo, user, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    [out] = await service.present(runtime, [link])
+    return out
+
+
+@router.get("/api/v1/photos/{photo_id}/links", summary="A photo's share links")
+async def list_links(photo: ValidPhoto, runtime: RuntimeDep) -> list[LinkOut]:
+    """List the photo's links, oldest first."""
+    return await service.present(runtime, await service.for_photo(photo))
+
+
+@router.get("/api/v1/links/{link_id}", summary="A share link")
+async def get_link(link: ValidLink, runtime: RuntimeDep) -> LinkOut:
+    """Return one link."""
+    [out] = await service.present(runtime, [link])
+    return out
+
+
+@router.get(
+    "/api/v1/links/{link_id}/qr",
+    summary="A link's QR code",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+)
+async def link_qr(
+    link: ValidLink,
+    runtime: RuntimeDep,
+    format: Annotated[Literal["png", "svg"], Query(description="png (default) or svg")] = "png",
+) -> Response:
+    """Return a QR code that a phone scans to open the link's URL."""
+    content = qr.qr_code(service.link_url(runtime, link), format)
+    return Response(
+        content,
+        media_type=qr.CONTENT_TYPES[format],
+        headers={"Cache-Control": QR_CACHE, "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.delete(
+    "/api/v1/links/{link_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a link"
+)
+async def delete_link(user: CurrentUser, link: ValidLink, runtime: RuntimeDep) -> Response:
+    """Delete a link (its creator, the photo's owner or an admin)."""
+    await service.delete(runtime, link, user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/s/{slug}",
+    summary="The transformed image of a link",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}, 302: {"description": "Redirect to the CDN"}},
+)
+async def link_image(
+    slug: Annotated[str, Path(max_length=32)],
+    runtime: RuntimeDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Show the link's transformed image to anyone (this is Link.url)."""
+    return await service.image_response(runtime, slug, if_none_match)

@@ -1,0 +1,159 @@
+"""Share links: one per photo and canonical transformation, with a short public URL."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyvips
+from beanie import PydanticObjectId
+from starlette.responses import RedirectResponse, Response
+
+from photoshare.db import DuplicateKeyError, collection
+from photoshare.errors import InvalidInput, NotAllowed, NotFound
+from photoshare.links import presets
+from photoshare.links.cloudinary import delivery_url
+from photoshare.links.models import Link
+from photoshare.links.schemas import LinkCreate, LinkOut
+from photoshare.links.transformations import Transformation, canonical, parse
+from photoshare.media.routes import file_response
+from photoshare.media.storage import CloudinaryStorage, LocalStorage
+from photoshare.photos.models import Photo
+from photoshare.runtime import Runtime
+from photoshare.users.models import Role, User
+
+log = logging.getLogger(__name__)
+
+SLUG_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+SLUG_LENGTH = 10
+
+
+def new_slug() -> str:
+    return "".join(secrets.choice(SLUG_ALPHABET) for _ in range(SLUG_LENGTH))
+
+
+def link_url(runtime: Runtime, link: Link) -> str:
+    return f"{runtime.settings.base_url}/s/{link.slug}"
+
+
+async def present(runtime: Runtime, links: Sequence[Link]) -> list[LinkOut]:
+    creators = {
+        user.id: user.username
+        for user in await User.find(
+            {"_id": {"$in": list({link.created_by for link in links})}}
+        ).to_list()
+    }
+    base = runtime.settings.base_url
+    return [
+        LinkOut(
+            id=str(link.id),
+            photo_id=str(link.photo_id),
+            transformation=link.transformation,
+            url=link_url(runtime, link),
+            qr_url=f"{base}/api/v1/links/{link.id}/qr",
+            created_by=creators.get(link.created_by, "[deleted]"),
+            created_at=link.created_at,
+        )
+        for link in links
+    ]
+
+
+def requested_transformation(data: LinkCreate) -> Transformation:
+    if data.preset is not None:
+        found = presets.preset(data.preset)
+        if found is None:
+            names = ", ".join(presets.PRESETS)
+            raise InvalidInput(f"No preset named {data.preset!r}; the presets are {names}")
+        return found
+    # The schema's validator has already turned either request form into a Transformation.
+    assert isinstance(data.transformation, Transformation)
+    return data.transformation
+
+
+async def create(runtime: Runtime, photo: Photo, user: User, data: LinkCreate) -> tuple[Link, bool]:
+    """The photo's link for this transformation, and whether it was created just now."""
+    assert photo.id is not None and user.id is not None
+    text = canonical(requested_transformation(data))
+    existing = await Link.find_one(Link.photo_id == photo.id, Link.transformation == text)
+    if existing is not None:
+        return existing, False
+    link = Link(photo_id=photo.id, transformation=text, slug=new_slug(), created_by=user.id)
+    try:
+        await link.insert()
+    except DuplicateKeyError:
+        # A racing request created the same link first: that one is the link.
+        existing = await Link.find_one(Link.photo_id == photo.id, Link.transformation == text)
+        if existing is None:
+            raise
+        return existing, False
+    if not await collection(Photo).count_documents({"_id": photo.id}, limit=1):
+        # The photo was deleted while we were creating its link.
+        await collection(Link).delete_one({"_id": link.id})
+        raise NotFound("No photo with this id")
+    return link, True
+
+
+async def for_photo(photo: Photo) -> list[Link]:
+    return await Link.find(Link.photo_id == photo.id).sort("+created_at").to_list()
+
+
+async def get(link_id: str) -> Link:
+    link = None
+    if PydanticObjectId.is_valid(link_id):
+        link = await Link.get(PydanticObjectId(link_id))
+    if link is None:
+        raise NotFound("No link with this id")
+    return link
+
+
+async def delete(runtime: Runtime, link: Link, user: User) -> None:
+    """Delete a link: its creator, the photo's owner or an admin may."""
+    if user.id != link.created_by and user.role is not Role.admin:
+        photo = await collection(Photo).find_one({"_id": link.photo_id}, {"owner_id": 1})
+        if photo is None or photo["owner_id"] != user.id:
+            raise NotAllowed("Only the link's creator, the photo's owner or an admin can delete it")
+    await collection(Link).delete_one({"_id": link.id})
+
+
+async def delete_for_photo(runtime: Runtime, photo: Photo) -> None:
+    """Remove a deleted photo's links and cached renders."""
+    await collection(Link).delete_many({"photo_id": photo.id})
+    await runtime.renders.drop(photo.content_hash)
+
+
+@dataclass(frozen=True)
+class _Target:
+    storage_key: str
+    content_hash: str
+    format: str
+
+
+async def image_response(runtime: Runtime, slug: str, if_none_match: str | None) -> Response:
+    """The transformed image behind a link's public URL (or a redirect to the CDN)."""
+    link = await Link.find_one(Link.slug == slug) if len(slug) == SLUG_LENGTH else None
+    doc = link and await collection(Photo).find_one(
+        {"_id": link.photo_id}, {"storage_key": 1, "content_hash": 1, "format": 1}
+    )
+    if link is None or doc is None:
+        raise NotFound("This link does not exist (any more)")
+    target = _Target(doc["storage_key"], doc["content_hash"], doc["format"])
+    transformation = parse(link.transformation)
+    storage = runtime.storage
+    if isinstance(storage, CloudinaryStorage):
+        return RedirectResponse(delivery_url(storage, target.storage_key, transformation), 302)
+    assert isinstance(storage, LocalStorage)
+    try:
+        path, fresh = await runtime.renders.get(
+            storage.path(target.storage_key), target.content_hash, transformation, target.format
+        )
+    except (pyvips.Error, OSError) as exc:
+        # The source vanished (its photo was deleted mid-render) or cannot be read.
+        log.warning("render of link %s failed: %s", slug, exc)
+        raise NotFound("This link's photo is gone") from None
+    if fresh and not await collection(Photo).count_documents({"_id": link.photo_id}, limit=1):
+        # Deleted while we rendered: leave no render of it behind.
+        await runtime.renders.drop(target.content_hash)
+        raise NotFound("This link's photo is gone")
+    return file_response(path, if_none_match)
