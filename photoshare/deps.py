@@ -19,7 +19,7 @@ oauth2_scheme = OAuth2PasswordBearer(
 )
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -78,7 +78,7 @@ class Pagination:
     offset: int
 
 
-def get_page(
+async def get_page(
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page.")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")] = 0,
 ) -> Pagination:
@@ -88,7 +88,7 @@ def get_page(
 Page = Annotated[Pagination, Depends(get_page)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The client's address as seen by this process."""
     return request.client.host if request.client else "unknown"
 

@@ -6,6 +6,9 @@ import asyncio
 import hashlib
 import os
 import shutil
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio.to_thread
@@ -13,7 +16,74 @@ import anyio.to_thread
 from photoshare.links.render import output_type, render
 from photoshare.links.transformations import Transformation, canonical
 from photoshare.media.images import ImageWorker
+from photoshare.media.responses import etag_of, media_type_of
 from photoshare.media.uploads import new_temp_file
+
+
+@dataclass(frozen=True)
+class ServedRender:
+    """A rendered file held in memory for a link's public URL."""
+
+    path: Path
+    content: bytes
+    media_type: str
+    etag: str
+    expires: float
+
+
+class HotRenders:
+    """The most requested renders, in memory, by link slug.
+
+    A hit costs one ``stat`` and no database query. The file stays the truth: a render
+    deleted on disk (its photo was deleted, maybe by another worker) or replaced is a
+    miss, and entries expire after ``ttl`` seconds so a link deleted elsewhere stops
+    being served soon after.
+    """
+
+    def __init__(self, max_bytes: int = 64 << 20, max_file_bytes: int = 8 << 20, ttl: float = 60):
+        self._entries: OrderedDict[str, ServedRender] = OrderedDict()
+        self._bytes = 0
+        self._max_bytes, self._max_file_bytes, self._ttl = max_bytes, max_file_bytes, ttl
+
+    def get(self, slug: str) -> ServedRender | None:
+        entry = self._entries.get(slug)
+        if entry is None:
+            return None
+        try:
+            current = etag_of(entry.path.stat())
+        except FileNotFoundError:
+            current = None
+        if current != entry.etag or entry.expires < time.monotonic():
+            self.forget(slug)
+            return None
+        self._entries.move_to_end(slug)
+        return entry
+
+    async def load(self, slug: str, path: Path) -> ServedRender | None:
+        """Read a render into memory (if small enough) and keep it under ``slug``."""
+
+        def read() -> tuple[bytes, str] | None:
+            stat = path.stat()
+            if stat.st_size > self._max_file_bytes:
+                return None
+            return path.read_bytes(), etag_of(stat)
+
+        loaded = await anyio.to_thread.run_sync(read)
+        if loaded is None:
+            return None
+        content, etag = loaded
+        entry = ServedRender(path, content, media_type_of(path), etag, time.monotonic() + self._ttl)
+        self.forget(slug)
+        self._entries[slug] = entry
+        self._bytes += len(content)
+        while self._bytes > self._max_bytes and self._entries:
+            self.forget(next(iter(self._entries)))
+        return entry
+
+    def forget(self, slug: str) -> None:
+        entry = self._entries.pop(slug, None)
+        if entry is not None:
+            self._bytes -= len(entry.content)
 
 
 class RenderCache:
@@ -21,6 +91,7 @@ class RenderCache:
 
     def __init__(self, root: Path, images: ImageWorker) -> None:
         self.root = root
+        self.hot = HotRenders()
         self._images = images
         self._in_flight: dict[Path, asyncio.Future[None]] = {}
 

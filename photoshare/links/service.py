@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pyvips
 from beanie import PydanticObjectId
@@ -16,9 +15,10 @@ from photoshare.errors import InvalidInput, NotAllowed, NotFound
 from photoshare.links import presets
 from photoshare.links.cloudinary import delivery_url
 from photoshare.links.models import Link
+from photoshare.links.renders import ServedRender
 from photoshare.links.schemas import LinkCreate, LinkOut
 from photoshare.links.transformations import Transformation, canonical, parse
-from photoshare.media.routes import file_response
+from photoshare.media.responses import client_has, file_response, image_headers
 from photoshare.media.storage import CloudinaryStorage, LocalStorage
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
@@ -115,6 +115,7 @@ async def delete(runtime: Runtime, link: Link, user: User) -> None:
         if photo is None or photo["owner_id"] != user.id:
             raise NotAllowed("Only the link's creator, the photo's owner or an admin can delete it")
     await collection(Link).delete_one({"_id": link.id})
+    runtime.renders.hot.forget(link.slug)
 
 
 async def delete_for_photo(runtime: Runtime, photo: Photo) -> None:
@@ -123,30 +124,32 @@ async def delete_for_photo(runtime: Runtime, photo: Photo) -> None:
     await runtime.renders.drop(photo.content_hash)
 
 
-@dataclass(frozen=True)
-class _Target:
-    storage_key: str
-    content_hash: str
-    format: str
+def served(entry: ServedRender, if_none_match: str | None) -> Response:
+    headers = image_headers(entry.etag)
+    if client_has(entry.etag, if_none_match):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.content, media_type=entry.media_type, headers=headers)
 
 
 async def image_response(runtime: Runtime, slug: str, if_none_match: str | None) -> Response:
     """The transformed image behind a link's public URL (or a redirect to the CDN)."""
+    hot = runtime.renders.hot.get(slug)
+    if hot is not None:
+        return served(hot, if_none_match)
     link = await Link.find_one(Link.slug == slug) if len(slug) == SLUG_LENGTH else None
     doc = link and await collection(Photo).find_one(
         {"_id": link.photo_id}, {"storage_key": 1, "content_hash": 1, "format": 1}
     )
     if link is None or doc is None:
         raise NotFound("This link does not exist (any more)")
-    target = _Target(doc["storage_key"], doc["content_hash"], doc["format"])
     transformation = parse(link.transformation)
     storage = runtime.storage
     if isinstance(storage, CloudinaryStorage):
-        return RedirectResponse(delivery_url(storage, target.storage_key, transformation), 302)
+        return RedirectResponse(delivery_url(storage, doc["storage_key"], transformation), 302)
     assert isinstance(storage, LocalStorage)
     try:
         path, fresh = await runtime.renders.get(
-            storage.path(target.storage_key), target.content_hash, transformation, target.format
+            storage.path(doc["storage_key"]), doc["content_hash"], transformation, doc["format"]
         )
     except (pyvips.Error, OSError) as exc:
         # The source vanished (its photo was deleted mid-render) or cannot be read.
@@ -154,6 +157,7 @@ async def image_response(runtime: Runtime, slug: str, if_none_match: str | None)
         raise NotFound("This link's photo is gone") from None
     if fresh and not await collection(Photo).count_documents({"_id": link.photo_id}, limit=1):
         # Deleted while we rendered: leave no render of it behind.
-        await runtime.renders.drop(target.content_hash)
+        await runtime.renders.drop(doc["content_hash"])
         raise NotFound("This link's photo is gone")
-    return file_response(path, if_none_match)
+    entry = await runtime.renders.hot.load(slug, path)
+    return served(entry, if_none_match) if entry else file_response(path, if_none_match)

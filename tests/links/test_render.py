@@ -273,7 +273,8 @@ def test_a_jpeg_with_rounded_corners_has_white_corners(photo: Path) -> None:
 
 def test_grayscale_has_equal_channels(photo: Path) -> None:
     result = opened(rendered(photo, "e_grayscale/f_png"))
-    assert result.mode == "RGB"
+    assert result.mode == "L"  # a grey result is stored in one band
+    result = result.convert("RGB")
     for xy in [(10, 10), (600, 400), (320, 240), (100, 400)]:
         red, green, blue = result.getpixel(xy)
         assert red == green == blue
@@ -281,9 +282,19 @@ def test_grayscale_has_equal_channels(photo: Path) -> None:
 
 def test_grayscale_keeps_alpha(tmp_path: Path) -> None:
     source = solid_png(tmp_path / "alpha.png", (*RED, 100))
-    red, green, blue, alpha = opened(rendered(source, "e_grayscale", "png")).getpixel((5, 5))
+    result = opened(rendered(source, "e_grayscale", "png"))
+    assert result.mode == "LA"
+    red, green, blue, alpha = result.convert("RGBA").getpixel((5, 5))
     assert red == green == blue
     assert alpha == 100
+
+
+def test_colour_added_after_grayscale_is_kept(photo: Path) -> None:
+    result = opened(rendered(photo, "e_grayscale/bo_10px_solid_red/f_png"))
+    assert result.mode == "RGB"
+    assert result.getpixel((0, 0)) == (255, 0, 0)
+    sepia = opened(rendered(photo, "e_grayscale/e_sepia/f_png"))
+    assert sepia.mode == "RGB"
 
 
 def test_sepia_tints_grey_brown(tmp_path: Path) -> None:
@@ -467,7 +478,8 @@ def test_any_source_is_rendered_in_srgb(
 def test_a_chain_of_operations(photo: Path) -> None:
     result = opened(rendered(photo, "c_fill,w_300,h_300/e_grayscale/r_max/f_png"))
     assert result.size == (300, 300)
-    assert result.mode == "RGBA"
+    assert result.mode == "LA"
+    result = result.convert("RGBA")
     for corner in [(0, 0), (299, 0), (0, 299), (299, 299)]:
         assert result.getpixel(corner)[3] == 0
     red, green, blue, alpha = result.getpixel((150, 150))

@@ -1,0 +1,49 @@
+"""Responses for stored and rendered images: ETags, immutable caching, 304s."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path as FsPath
+
+from fastapi import Response
+from fastapi.responses import FileResponse
+
+from photoshare.errors import NotFound
+
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+}
+# Keys are never reused for other bytes, so a served file never changes.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def etag_of(stat: os.stat_result) -> str:
+    return f'"{stat.st_size:x}-{int(stat.st_mtime_ns):x}"'
+
+
+def media_type_of(path: FsPath) -> str:
+    return CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream")
+
+
+def image_headers(etag: str) -> dict[str, str]:
+    return {"Cache-Control": IMMUTABLE, "ETag": etag, "X-Content-Type-Options": "nosniff"}
+
+
+def client_has(etag: str, if_none_match: str | None) -> bool:
+    """Whether the client's If-None-Match already names this version."""
+    return bool(if_none_match) and etag in {t.strip() for t in (if_none_match or "").split(",")}
+
+
+def file_response(path: FsPath, if_none_match: str | None) -> Response:
+    """A file with an ETag and immutable caching; 304 when the client has it already."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise NotFound("No such image") from None
+    headers = image_headers(etag_of(stat))
+    if client_has(headers["ETag"], if_none_match):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=media_type_of(path), headers=headers, stat_result=stat)
