@@ -13,6 +13,7 @@ from photoshare.media.storage import KEY_PATTERN, LocalStorage
 
 router = APIRouter(tags=["media"])
 
+
 @router.get("/media/{key:path}", summary="A stored image")
 async def serve_media(
     key: Annotated[str, Path(max_length=300)],
