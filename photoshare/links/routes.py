@@ -6,11 +6,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
-from photoshare.deps import CurrentUser, RuntimeDep
+from photoshare.deps import CurrentUser, Page, RuntimeDep
 from photoshare.links import presets, qr, service
 from photoshare.links.models import Link
 from photoshare.links.schemas import LinkCreate, LinkOut
 from photoshare.photos.deps import ValidPhoto
+from photoshare.schemas import Page as PageOf
 
 router = APIRouter(tags=["links"])
 
@@ -48,9 +49,11 @@ async def create_link(
 
 
 @router.get("/api/v1/photos/{photo_id}/links", summary="A photo's share links")
-async def list_links(photo: ValidPhoto, runtime: RuntimeDep) -> list[LinkOut]:
+async def list_links(photo: ValidPhoto, runtime: RuntimeDep, page: Page) -> PageOf[LinkOut]:
     """List the photo's links, oldest first."""
-    return await service.present(runtime, await service.for_photo(photo))
+    links, total = await service.for_photo(photo, page.limit, page.offset)
+    items = await service.present(runtime, links)
+    return PageOf[LinkOut](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/api/v1/links/{link_id}", summary="A share link")

@@ -95,8 +95,11 @@ async def create(runtime: Runtime, photo: Photo, user: User, data: LinkCreate) -
     return link, True
 
 
-async def for_photo(photo: Photo) -> list[Link]:
-    return await Link.find(Link.photo_id == photo.id).sort("+created_at").to_list()
+async def for_photo(photo: Photo, limit: int, offset: int) -> tuple[list[Link], int]:
+    """A page of the photo's links, oldest first."""
+    query = Link.find(Link.photo_id == photo.id)
+    links = await query.sort("+created_at").skip(offset).limit(limit).to_list()
+    return links, await Link.find(Link.photo_id == photo.id).count()
 
 
 async def get(link_id: str) -> Link:

@@ -25,6 +25,35 @@ class Rating(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+def photo_indexes() -> list[IndexModel]:
+    """Every list query is an equality on (owner, terms), then one of two sort orders.
+
+    ``newest``/``oldest`` walk (created_at, _id) one way or the other; ``top_rated`` and
+    ``lowest_rated`` walk (rating_average, created_at, _id). Tag filters and keywords both
+    live in ``search_terms`` (tags as ``tag:<name>``): MongoDB cannot put two array fields
+    in one compound index, and this way one index serves both.
+    """
+    newest = [("created_at", DESCENDING), ("_id", DESCENDING)]
+    top = [("rating_average", DESCENDING), *newest]
+    prefixes: dict[str, list[tuple[str, int]]] = {
+        "": [],
+        "owner_": [("owner_id", ASCENDING)],
+        "terms_": [("search_terms", ASCENDING)],
+        "owner_terms_": [("owner_id", ASCENDING), ("search_terms", ASCENDING)],
+    }
+    indexes = [
+        IndexModel([*prefix, *order], name=f"{name}{order_name}")
+        for name, prefix in prefixes.items()
+        for order_name, order in (("newest", newest), ("top", top))
+    ]
+    return [
+        *indexes,
+        # Profile statistics: comments a user wrote, photos a user rated.
+        IndexModel([("comments.author_id", ASCENDING)], name="comment_authors"),
+        IndexModel([("ratings.user_id", ASCENDING)], name="raters"),
+    ]
+
+
 class Photo(Document):
     owner_id: PydanticObjectId
     description: str = ""
@@ -48,14 +77,7 @@ class Photo(Document):
 
     class Settings:
         name = "photos"
-        indexes = [
-            IndexModel([("created_at", DESCENDING)], name="newest"),
-            IndexModel([("owner_id", ASCENDING), ("created_at", DESCENDING)], name="owner_newest"),
-            IndexModel([("tags", ASCENDING), ("created_at", DESCENDING)], name="tag_newest"),
-            IndexModel(
-                [("search_terms", ASCENDING), ("created_at", DESCENDING)], name="terms_newest"
-            ),
-        ]
+        indexes = photo_indexes()
 
 
 class Tag(Document):

@@ -10,9 +10,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from photoshare.deps import CurrentUser, Page, RuntimeDep
 from photoshare.photos import service
-from photoshare.photos.deps import OwnedPhoto, ValidPhoto
-from photoshare.photos.schemas import PhotoOut, PhotoPage, PhotoUpdate
+from photoshare.photos.deps import OwnedPhoto, SearchQuery, ValidPhoto
+from photoshare.photos.schemas import PhotoOut, PhotoUpdate
 from photoshare.photos.tags.schemas import TagNames
+from photoshare.schemas import Page as PageOf
 
 router = APIRouter(prefix="/api/v1/photos", tags=["photos"])
 
@@ -45,10 +46,10 @@ async def upload_photo(
     return await service.present(runtime, photo)
 
 
-@router.get("", summary="List photos")
-async def list_photos(runtime: RuntimeDep, page: Page) -> PhotoPage:
-    """List photos, newest first."""
-    photos, total = await service.newest(page.limit, page.offset)
+@router.get("", summary="Search photos")
+async def list_photos(runtime: RuntimeDep, query: SearchQuery, page: Page) -> PageOf[PhotoOut]:
+    """Search and filter photos; newest first unless another sort is asked for."""
+    photos, total = await service.search(query, page.limit, page.offset)
     return await service.present_page(runtime, photos, total, page.limit, page.offset)
 
 

@@ -44,10 +44,3 @@ class PhotoUpdate(BaseModel):
 
     description: Description
     tags: TagNames | None = None
-
-
-class PhotoPage(BaseModel):
-    items: list[PhotoOut]
-    total: int
-    limit: int
-    offset: int

@@ -6,17 +6,17 @@ from collections.abc import Iterable, Sequence
 
 from beanie import PydanticObjectId
 from fastapi import UploadFile
-from pymongo import DESCENDING
 
 from photoshare.db import collection
 from photoshare.errors import NotFound
 from photoshare.links import service as links
 from photoshare.media import service as media
 from photoshare.photos.models import Photo
-from photoshare.photos.schemas import Owner, PhotoOut, PhotoPage, PhotoUpdate
-from photoshare.photos.search import search_terms
+from photoshare.photos.schemas import Owner, PhotoOut, PhotoUpdate
+from photoshare.photos.search import PhotoQuery, search_terms
 from photoshare.photos.tags import service as tags
 from photoshare.runtime import Runtime
+from photoshare.schemas import Page
 from photoshare.users.models import User, utcnow
 from photoshare.users.schemas import RatingSummary
 
@@ -130,20 +130,18 @@ async def present(runtime: Runtime, photo: Photo) -> PhotoOut:
 
 async def present_page(
     runtime: Runtime, photos: Sequence[Photo], total: int, limit: int, offset: int
-) -> PhotoPage:
+) -> Page[PhotoOut]:
     owners = await owners_of(photos)
     items = [to_out(runtime, photo, owners.get(photo.owner_id)) for photo in photos]
-    return PhotoPage(items=items, total=total, limit=limit, offset=offset)
+    return Page[PhotoOut](items=items, total=total, limit=limit, offset=offset)
 
 
-async def newest(limit: int, offset: int) -> tuple[list[Photo], int]:
-    """A page of photos, newest first, without their embedded comments and ratings."""
+async def search(query: PhotoQuery, limit: int, offset: int) -> tuple[list[Photo], int]:
+    """A page of photos matching ``query``, without their embedded comments and ratings."""
     photos = collection(Photo)
+    criteria = query.filter()
     cursor = (
-        photos.find({}, WITHOUT_THREADS)
-        .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
-        .skip(offset)
-        .limit(limit)
+        photos.find(criteria, WITHOUT_THREADS).sort(query.sort_keys()).skip(offset).limit(limit)
     )
     page = [Photo.model_validate(doc) async for doc in cursor]
-    return page, await photos.count_documents({})
+    return page, await photos.count_documents(criteria)

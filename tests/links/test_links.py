@@ -99,7 +99,8 @@ async def test_link_lifecycle_with_qr_codes(
     assert cached.status_code == 304
 
     listed = (await client.get(f"/api/v1/photos/{photo['id']}/links")).json()
-    assert [item["id"] for item in listed] == [link["id"]]
+    assert [item["id"] for item in listed["items"]] == [link["id"]]
+    assert listed["total"] == 1
     assert (await client.get(f"/api/v1/links/{link['id']}")).json() == link
 
     deleted = await client.delete(f"/api/v1/photos/{photo['id']}", headers=owner.headers)
@@ -207,7 +208,7 @@ async def test_who_may_create_and_delete(
     assert (
         await client.delete(f"/api/v1/links/{ids[2]}", headers=admin.headers)
     ).status_code == 204
-    assert (await client.get(url)).json() == []
+    assert (await client.get(url)).json()["items"] == []
     assert (await client.get("/api/v1/links/not-an-id")).status_code == 404
     assert (await client.get("/s/unknown123")).status_code == 404
 

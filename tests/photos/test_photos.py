@@ -127,10 +127,13 @@ async def test_tags_are_normalised_and_counted(
     second = await photos.upload(owner, tags="sea")
     assert await Tag.find(Tag.name == "sea").count() == 1
     listed = (await client.get("/api/v1/tags")).json()
-    assert listed[0] == {"name": "sea", "photos_count": 2}
+    assert listed["items"][0] == {"name": "sea", "photos_count": 2}
+    assert listed["total"] == 3
 
     await client.delete(f"/api/v1/photos/{second['id']}", headers=owner.headers)
-    counts = {t["name"]: t["photos_count"] for t in (await client.get("/api/v1/tags")).json()}
+    counts = {
+        t["name"]: t["photos_count"] for t in (await client.get("/api/v1/tags")).json()["items"]
+    }
     assert counts == {"sea": 1, "beach": 1, "sky": 1}
 
     await client.put(
@@ -138,12 +141,14 @@ async def test_tags_are_normalised_and_counted(
         json={"description": "", "tags": ["sky", "clouds"]},
         headers=owner.headers,
     )
-    counts = {t["name"]: t["photos_count"] for t in (await client.get("/api/v1/tags")).json()}
+    counts = {
+        t["name"]: t["photos_count"] for t in (await client.get("/api/v1/tags")).json()["items"]
+    }
     assert counts == {"sky": 1, "clouds": 1}
     prefixed = (await client.get("/api/v1/tags", params={"prefix": "CL"})).json()
-    assert prefixed == [{"name": "clouds", "photos_count": 1}]
+    assert prefixed["items"] == [{"name": "clouds", "photos_count": 1}]
     pattern = (await client.get("/api/v1/tags", params={"prefix": ".*"})).json()
-    assert pattern == []
+    assert pattern["items"] == []
 
 
 @pytest.mark.parametrize(

@@ -6,16 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from photoshare.deps import Page
 from photoshare.photos.tags import service
 from photoshare.photos.tags.schemas import TagCount
+from photoshare.schemas import Page as PageOf
 
 router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
 
 
 @router.get("", summary="Tags in use")
 async def list_tags(
+    page: Page,
     prefix: Annotated[str, Query(max_length=32, description="Only tags starting with this.")] = "",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> list[TagCount]:
+) -> PageOf[TagCount]:
     """List tags with how many photos carry each, most used first."""
-    return await service.popular(prefix, limit)
+    tags, total = await service.popular(prefix, page.limit, page.offset)
+    return PageOf[TagCount](items=tags, total=total, limit=page.limit, offset=page.offset)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pymongo import DESCENDING
+from pymongo import ASCENDING, DESCENDING
 
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.photos.models import Tag
@@ -32,16 +32,17 @@ async def count_removed(names: Iterable[str]) -> None:
         )
 
 
-async def popular(prefix: str, limit: int) -> list[TagCount]:
+async def popular(prefix: str, limit: int, offset: int) -> tuple[list[TagCount], int]:
     """Tags in use, most used first, optionally those starting with ``prefix``."""
     query: dict[str, object] = {"photos_count": {"$gt": 0}}
     if prefix:
         # Escaped: the user's text is matched literally, never as a pattern.
         query["name"] = {"$regex": f"^{re.escape(prefix.strip().lower())}"}
+    tags = collection(Tag)
     cursor = (
-        collection(Tag)
-        .find(query, {"_id": 0, "name": 1, "photos_count": 1})
-        .sort([("photos_count", DESCENDING), ("name", 1)])
+        tags.find(query, {"_id": 0, "name": 1, "photos_count": 1})
+        .sort([("photos_count", DESCENDING), ("name", ASCENDING)])
+        .skip(offset)
         .limit(limit)
     )
-    return [TagCount(**doc) async for doc in cursor]
+    return [TagCount(**doc) async for doc in cursor], await tags.count_documents(query)
