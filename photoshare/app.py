@@ -23,6 +23,8 @@ from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
 from photoshare.media.storage import build_storage
 from photoshare.media.uploads import BodySizeLimit
+from photoshare.photos.comments.routes import router as comments_router
+from photoshare.photos.ratings.routes import router as ratings_router
 from photoshare.photos.routes import router as photos_router
 from photoshare.photos.tags.routes import router as tags_router
 from photoshare.runtime import Runtime
@@ -100,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(photos_router)
+    app.include_router(comments_router)
+    app.include_router(ratings_router)
     app.include_router(tags_router)
     app.include_router(links_router)
     app.include_router(media_router)

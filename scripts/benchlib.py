@@ -1,11 +1,11 @@
-"""Shared pieces of the PhotoShare benchmarks (``bench_upload.py``, ``bench_transform.py``).
+"""Shared pieces of the PhotoShare benchmarks (``bench_upload.py``, ``bench_transform.py``...).
 
 - ``build_jpeg``: a realistic 4000x3000 photo-like JPEG (gradient plus grain, a few MB).
 - ``running_server``: starts ``python -m photoshare.cli serve`` on a free 127.0.0.1 port
   with a fresh data dir and no ``PHOTOSHARE_*``/``CLOUDINARY_URL`` settings (embedded
   mode: in-process store, local files), waits for ``/healthz`` and stops it afterwards;
   its output goes to ``<data dir>/server.log``, whose tail is shown if it fails to start.
-- ``login``: signs up the benchmark account and returns a bearer token.
+- ``login``: signs up the benchmark account (or another one) and returns a bearer token.
 - ``RssSampler``, ``read_status_kb``, ``peak_rss_kb``, ``reset_peak_rss``: a process's
   resident memory from ``/proc/<pid>/status`` (VmRSS sampled in a thread, VmHWM as the
   kernel's high-water mark). Linux only.
@@ -123,19 +123,19 @@ def start_server(data_dir: Path, port: int, log: IO[bytes]) -> subprocess.Popen[
     )
 
 
-def wait_healthy(base_url: str, server: subprocess.Popen[bytes]) -> None:
-    """Poll /healthz until it answers 200, the server exits, or the timeout passes."""
+def wait_healthy(base_url: str, server: subprocess.Popen[bytes], path: str = "/healthz") -> None:
+    """Poll ``path`` until it answers 200, the server exits, or the timeout passes."""
     deadline = time.monotonic() + HEALTH_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise BenchError(f"the server exited with code {server.returncode} while starting")
         try:
-            if httpx.get(f"{base_url}/healthz", timeout=2.0).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=2.0).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise BenchError(f"the server did not answer /healthz within {HEALTH_TIMEOUT_S:.0f} s")
+    raise BenchError(f"the server did not answer {path} within {HEALTH_TIMEOUT_S:.0f} s")
 
 
 def stop_server(server: subprocess.Popen[bytes], prog: str) -> None:
@@ -252,14 +252,16 @@ def peak_rss_kb(sampler: RssSampler) -> tuple[int, int]:
 # --- the client -------------------------------------------------------------------
 
 
-def login(base_url: str) -> str:
-    """Sign up the benchmark account and return an access token for it."""
+def login(
+    base_url: str, username: str = USERNAME, email: str = EMAIL, password: str = PASSWORD
+) -> str:
+    """Sign up an account (the benchmark account by default) and return an access token."""
     with httpx.Client(base_url=base_url, timeout=30.0) as client:
-        account = {"username": USERNAME, "email": EMAIL, "password": PASSWORD}
+        account = {"username": username, "email": email, "password": password}
         signup = client.post("/api/v1/auth/signup", json=account)
         if signup.status_code != 201:
-            raise BenchError(f"signup answered {signup.status_code}: {signup.text}")
-        form = {"username": USERNAME, "password": PASSWORD}
+            raise BenchError(f"signup of {username} answered {signup.status_code}: {signup.text}")
+        form = {"username": username, "password": password}
         tokens = client.post("/api/v1/auth/login", data=form)
         if tokens.status_code != 200:
             raise BenchError(f"login answered {tokens.status_code}: {tokens.text}")

@@ -15,8 +15,22 @@ from fastapi import FastAPI
 
 from photoshare.app import create_app
 from photoshare.config import Settings
+from tests import index_coverage
 from tests.factories import PhotoFactory, UserFactory
 from tests.servers import redis_server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    index_coverage.install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when any query issued during it is not served by a declared index."""
+    uncovered = index_coverage.RECORDER.uncovered()
+    if uncovered:
+        lines = "\n".join(f"  {shape.describe()}" for shape in uncovered)
+        print(f"\nQueries not served by any declared index:\n{lines}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

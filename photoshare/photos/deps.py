@@ -60,7 +60,8 @@ async def search_query(
         found = await User.find_one(User.username_key == owner.strip().lower())
         # An unknown owner simply has no photos.
         owner_id = found.id if found else PydanticObjectId("0" * 24)
-    keywords = words(q)
+    # Text without a single word (".*", "!!!") is still text: it matches no photo.
+    keywords = words(q) or ([q.strip()] if q.strip() else [])
     if len(keywords) > MAX_TERMS:
         raise InvalidInput(f"Search for at most {MAX_TERMS} words at once")
     bounds = {}

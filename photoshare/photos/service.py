@@ -144,4 +144,8 @@ async def search(query: PhotoQuery, limit: int, offset: int) -> tuple[list[Photo
         photos.find(criteria, WITHOUT_THREADS).sort(query.sort_keys()).skip(offset).limit(limit)
     )
     page = [Photo.model_validate(doc) async for doc in cursor]
-    return page, await photos.count_documents(criteria)
+    # Unfiltered, the collection's own count is exact and needs no scan.
+    total = await (
+        photos.count_documents(criteria) if criteria else photos.estimated_document_count()
+    )
+    return page, total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import UploadFile
 
@@ -11,6 +12,7 @@ from photoshare.auth.service import AuthSession, account_key, duplicate_field
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
+from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
 from photoshare.users.models import Role, User
 from photoshare.users.schemas import Me, Profile, RatingSummary, UpdateMe
@@ -24,9 +26,44 @@ class ProfileStats:
     rating_received: RatingSummary = field(default_factory=RatingSummary)
 
 
+async def _first(pipeline: list[dict[str, Any]]) -> dict[str, Any]:
+    results = await collection(Photo).aggregate(pipeline).to_list(1)
+    return results[0] if results else {}
+
+
 async def profile_stats(user: User) -> ProfileStats:
-    """Count what a user has posted and received."""
-    return ProfileStats()
+    """Count what a user has posted and received, with aggregation pipelines."""
+    uid = user.id
+    received = await _first(
+        [
+            {"$match": {"owner_id": uid}},
+            {
+                "$group": {
+                    "_id": None,
+                    "photos": {"$sum": 1},
+                    "stars": {"$sum": "$rating_sum"},
+                    "ratings": {"$sum": "$rating_count"},
+                }
+            },
+        ]
+    )
+    written = await _first(
+        [
+            {"$match": {"comments.author_id": uid}},
+            {"$unwind": "$comments"},
+            {"$match": {"comments.author_id": uid}},
+            {"$count": "comments"},
+        ]
+    )
+    given = await _first([{"$match": {"ratings.user_id": uid}}, {"$count": "ratings"}])
+    count = int(received.get("ratings", 0))
+    average = round(received.get("stars", 0) / count, 2) if count else 0.0
+    return ProfileStats(
+        photos_count=int(received.get("photos", 0)),
+        comments_count=int(written.get("comments", 0)),
+        ratings_given=int(given.get("ratings", 0)),
+        rating_received=RatingSummary(average=average, count=count),
+    )
 
 
 async def get_by_username(username: str) -> User:
@@ -36,8 +73,11 @@ async def get_by_username(username: str) -> User:
     return user
 
 
+async def photos_count(user: User) -> int:
+    return int(await collection(Photo).count_documents({"owner_id": user.id}))
+
+
 async def me(user: User) -> Me:
-    stats = await profile_stats(user)
     return Me(
         id=str(user.id),
         username=user.username,
@@ -49,7 +89,7 @@ async def me(user: User) -> Me:
         is_active=user.is_active,
         email_confirmed=user.email_confirmed,
         created_at=user.created_at,
-        photos_count=stats.photos_count,
+        photos_count=await photos_count(user),
     )
 
 

@@ -1,0 +1,45 @@
+"""Comment routes, under their photo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from photoshare.deps import CurrentUser, ModeratorUser, Page
+from photoshare.photos.comments import service
+from photoshare.photos.comments.schemas import CommentIn, CommentOut
+from photoshare.photos.deps import ValidPhoto
+from photoshare.schemas import Page as PageOf
+
+router = APIRouter(prefix="/api/v1/photos/{photo_id}/comments", tags=["comments"])
+
+CommentId = Annotated[str, Path(max_length=64, description="The comment's id.")]
+
+
+@router.get("", summary="A photo's comments")
+async def list_comments(photo: ValidPhoto, page: Page) -> PageOf[CommentOut]:
+    """List the photo's comments, oldest first."""
+    items, total = await service.page(photo, page.limit, page.offset)
+    return PageOf[CommentOut](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Comment on a photo")
+async def add_comment(user: CurrentUser, photo: ValidPhoto, data: CommentIn) -> CommentOut:
+    """Add a comment to any photo, your own included."""
+    return await service.add(photo, user, data.text)
+
+
+@router.put("/{comment_id}", summary="Edit your comment")
+async def edit_comment(
+    user: CurrentUser, photo: ValidPhoto, comment_id: CommentId, data: CommentIn
+) -> CommentOut:
+    """Change the text of a comment you wrote."""
+    return await service.edit(photo, comment_id, user, data.text)
+
+
+@router.delete("/{comment_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a comment")
+async def delete_comment(_: ModeratorUser, photo: ValidPhoto, comment_id: CommentId) -> Response:
+    """Delete a comment (moderators and admins)."""
+    await service.delete(photo, comment_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,31 @@
+"""API shapes for comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, StringConstraints
+
+from photoshare.photos.schemas import Owner
+
+CommentText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+]
+
+
+class CommentIn(BaseModel):
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"text": "Lovely light!"}]},
+    }
+
+    text: CommentText
+
+
+class CommentOut(BaseModel):
+    id: str
+    author: Owner
+    text: str
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,102 @@
+"""Comments, embedded in their photo: each change is one atomic update."""
+
+from __future__ import annotations
+
+from beanie import PydanticObjectId
+
+from photoshare.db import collection
+from photoshare.errors import NotAllowed, NotFound
+from photoshare.photos.comments.schemas import CommentOut
+from photoshare.photos.models import Comment, Photo
+from photoshare.photos.schemas import Owner
+from photoshare.users.models import User, utcnow
+
+
+async def _present(comments: list[Comment]) -> list[CommentOut]:
+    ids = list({comment.author_id for comment in comments})
+    authors = {user.id: user for user in await User.find({"_id": {"$in": ids}}).to_list()}
+    out = []
+    for comment in comments:
+        author = authors.get(comment.author_id)
+        out.append(
+            CommentOut(
+                id=str(comment.id),
+                author=Owner(
+                    username=author.username if author else "[deleted]",
+                    avatar_url=author.avatar_url if author else None,
+                ),
+                text=comment.text,
+                created_at=comment.created_at,
+                updated_at=comment.updated_at,
+            )
+        )
+    return out
+
+
+async def add(photo: Photo, author: User, text: str) -> CommentOut:
+    """Append a comment and count it, in one update."""
+    assert author.id is not None
+    now = utcnow()
+    comment = Comment(author_id=author.id, text=text, created_at=now, updated_at=now)
+    result = await collection(Photo).update_one(
+        {"_id": photo.id},
+        {"$push": {"comments": comment.model_dump()}, "$inc": {"comments_count": 1}},
+    )
+    if result.matched_count != 1:
+        raise NotFound("No photo with this id")
+    [out] = await _present([comment])
+    return out
+
+
+async def page(photo: Photo, limit: int, offset: int) -> tuple[list[CommentOut], int]:
+    """A page of comments, oldest first, read as a slice of the embedded array."""
+    doc = await collection(Photo).find_one(
+        {"_id": photo.id}, {"comments": {"$slice": [offset, limit]}, "comments_count": 1}
+    )
+    if doc is None:
+        raise NotFound("No photo with this id")
+    comments = [Comment.model_validate(item) for item in doc.get("comments", [])]
+    return await _present(comments), int(doc.get("comments_count", 0))
+
+
+def _comment_id(comment_id: str) -> PydanticObjectId:
+    if not PydanticObjectId.is_valid(comment_id):
+        raise NotFound("No comment with this id")
+    return PydanticObjectId(comment_id)
+
+
+async def _one(photo: Photo, comment_id: PydanticObjectId) -> Comment:
+    doc = await collection(Photo).find_one(
+        {"_id": photo.id}, {"comments": {"$elemMatch": {"id": comment_id}}}
+    )
+    if doc is None or not doc.get("comments"):
+        raise NotFound("No comment with this id on this photo")
+    comment: Comment = Comment.model_validate(doc["comments"][0])
+    return comment
+
+
+async def edit(photo: Photo, comment_id: str, author: User, text: str) -> CommentOut:
+    """Change a comment's text; only its author may."""
+    cid = _comment_id(comment_id)
+    now = utcnow()
+    # The filter names the author, so nobody else's update can match.
+    result = await collection(Photo).update_one(
+        {"_id": photo.id, "comments": {"$elemMatch": {"id": cid, "author_id": author.id}}},
+        {"$set": {"comments.$.text": text, "comments.$.updated_at": now}},
+    )
+    if result.matched_count != 1:
+        await _one(photo, cid)  # 404 when there is no such comment
+        raise NotAllowed("Only the comment's author can edit it")
+    [out] = await _present([await _one(photo, cid)])
+    return out
+
+
+async def delete(photo: Photo, comment_id: str) -> None:
+    """Remove a comment and uncount it, in one update (moderators and admins)."""
+    cid = _comment_id(comment_id)
+    result = await collection(Photo).update_one(
+        {"_id": photo.id, "comments.id": cid},
+        {"$pull": {"comments": {"id": cid}}, "$inc": {"comments_count": -1}},
+    )
+    if result.modified_count != 1:
+        raise NotFound("No comment with this id on this photo")

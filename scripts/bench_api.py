@@ -1,0 +1,542 @@
+"""Benchmark PhotoShare's read API on an embedded store of 1,000 photos.
+
+What it measures, with ``wrk -t2 -c16 -d8s --latency`` against one server worker:
+requests per second, p50 and p99 latency of
+
+1. ``GET /api/v1/photos/{id}`` for a photo with 50 comments and 20 ratings;
+2. ``GET /api/v1/photos?tag=sea`` (a tag carried by about a tenth of the photos);
+3. ``GET /api/v1/photos?q=harbour`` (a word in about an eighth of the descriptions);
+4. ``GET /api/v1/users/bench``, the profile of the account that owns most photos;
+
+and, as the ceiling, a bare FastAPI ``/hello`` endpoint in its own uvicorn process
+(``python -m uvicorn hello:app``), run with uvicorn's defaults like ``photoshare serve``:
+access log on (it goes to a file, as the server's does) and proxy headers off.
+Each endpoint's figures are also shown as a fraction of the ceiling's.
+
+The server runs as in the other benchmarks (see ``benchlib.py``): ``photoshare serve`` on
+a free 127.0.0.1 port, fresh data dir, embedded mode (in-process store, local files).
+The store is seeded through the API with a tiny 64x48 JPEG per upload, by a few
+concurrent clients: most photos belong to ``bench``, the rest to three other accounts;
+descriptions are 5-8 words of a 50-word vocabulary and tags 1-3 of 20 (seeded RNG).
+Twenty more accounts then write 50 comments on one of bench's photos and rate it.
+Each URL is fetched once before wrk runs, to show that it answers with data.
+
+Run it from the repository root::
+
+    .venv/bin/python scripts/bench_api.py [--photos 1000] [--duration 8]
+
+The exit code is 0 whether or not the targets are met (this is a benchmark, not a
+test); it is non-zero when a server does not start or a setup request fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import httpx
+from benchlib import (
+    PASSWORD,
+    USERNAME,
+    BenchError,
+    build_jpeg,
+    free_port,
+    log_tail,
+    login,
+    running_server,
+    stop_server,
+    verdict,
+    wait_healthy,
+    warn_about_dotenv,
+)
+
+PROG = "bench_api"
+SEED = 1000
+IMAGE_WIDTH, IMAGE_HEIGHT = 64, 48
+MAIN_SHARE = 0.85  # of the photos, owned by the benchmark account
+OTHER_OWNERS = 3  # the first raters own the rest
+RATERS = 20
+COMMENTS = 50
+CLIENTS = 6
+REQUEST_TIMEOUT_S = 60.0
+WRK_THREADS = 2
+WRK_CONNECTIONS = 16
+PAGE_LIMIT = 20  # the API's default page size
+TAG = "sea"
+QUERY = "harbour"
+TARGET_PHOTO_RPS = 500.0
+TARGET_LIST_RPS = 200.0
+
+# fmt: off
+WORDS = [
+    "harbour", "sunset", "morning", "light", "boat", "river", "mountain", "forest", "city",
+    "street", "old", "quiet", "bright", "golden", "shadow", "window", "bridge", "tower",
+    "garden", "flower", "winter", "summer", "autumn", "spring", "rain", "snow", "cloud", "sky",
+    "blue", "green", "red", "market", "evening", "night", "lamp", "road", "field", "stone",
+    "wall", "beach", "wave", "sand", "island", "lake", "cliff", "path", "dog", "child",
+    "friend", "festival",
+]
+TAGS = [
+    "sea", "travel", "portrait", "nature", "city", "night", "family", "food", "architecture",
+    "street", "landscape", "animals", "sport", "winter", "summer", "monochrome", "macro",
+    "friends", "art", "music",
+]
+# fmt: on
+
+HELLO_APP = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/hello")
+async def hello() -> dict[str, str]:
+    return {"hello": "world"}
+"""
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+# --- seeding ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    owner: Account
+    description: str
+    tags: str
+
+
+@dataclass(frozen=True)
+class Store:
+    """What was seeded."""
+
+    main: Account
+    photo_ids: list[str]
+    main_photos: int
+    target_id: str
+    accounts: int
+    seconds: float
+
+
+async def in_parallel(
+    items: Sequence[T], work: Callable[[T], Awaitable[R]], concurrency: int = CLIENTS
+) -> list[R]:
+    """``work`` on every item, ``concurrency`` at a time; the first failure stops the rest."""
+    results: dict[int, R] = {}
+    failures: list[Exception] = []
+    pending = iter(enumerate(items))
+
+    async def worker() -> None:
+        for index, item in pending:
+            if failures:
+                return
+            try:
+                results[index] = await work(item)
+            except (BenchError, httpx.HTTPError) as exc:
+                failures.append(exc)
+                return
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    if failures:
+        raise failures[0]
+    return [results[index] for index in range(len(items))]
+
+
+def expect(response: httpx.Response, status: int, what: str) -> Any:
+    if response.status_code != status:
+        raise BenchError(f"{what} answered {response.status_code}: {response.text[:1000]}")
+    return response.json()
+
+
+async def sign_up(base_url: str, names: list[str]) -> list[Account]:
+    """Sign up and log in these accounts (benchlib's synchronous login, in threads)."""
+
+    async def one(name: str) -> Account:
+        token = await asyncio.to_thread(login, base_url, name, f"{name}@example.com", PASSWORD)
+        return Account(name, token)
+
+    return await in_parallel(names, one, concurrency=4)
+
+
+def plan_uploads(
+    rng: random.Random, count: int, main: Account, others: list[Account]
+) -> list[Upload]:
+    """The photos to upload: the first and most by ``main``, descriptions and tags at random."""
+    main_count = max(1, round(count * MAIN_SHARE))
+    owners = [main] * main_count + [others[i % len(others)] for i in range(count - main_count)]
+    rng.shuffle(owners)
+    owners.remove(main)
+    owners.insert(0, main)  # the commented and rated photo
+    return [
+        Upload(
+            owner=owner,
+            description=" ".join(rng.sample(WORDS, rng.randint(5, 8))).capitalize(),
+            tags=",".join(rng.sample(TAGS, rng.randint(1, 3))),
+        )
+        for owner in owners
+    ]
+
+
+async def seed(base_url: str, photos: int) -> Store:
+    """Sign up the accounts, upload the photos, comment on and rate the target photo."""
+    rng = random.Random(SEED)  # noqa: S311 - sample data, not secrets
+    jpeg = build_jpeg(IMAGE_WIDTH, IMAGE_HEIGHT)
+    start = time.perf_counter()
+    accounts = await sign_up(base_url, [USERNAME] + [f"rater{n:02d}" for n in range(RATERS)])
+    main, raters = accounts[0], accounts[1:]
+    uploads = plan_uploads(rng, photos, main, raters[:OTHER_OWNERS])
+    limits = httpx.Limits(max_connections=CLIENTS)
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=REQUEST_TIMEOUT_S, limits=limits
+    ) as client:
+
+        async def upload(spec: Upload) -> str:
+            response = await client.post(
+                "/api/v1/photos",
+                files={"file": ("seed.jpg", jpeg, "image/jpeg")},
+                data={"description": spec.description, "tags": spec.tags},
+                headers=spec.owner.headers,
+            )
+            return str(expect(response, 201, "an upload")["id"])
+
+        photo_ids = await in_parallel(uploads, upload)
+        target = photo_ids[0]
+
+        async def comment(number: int) -> None:
+            text = " ".join(rng.sample(WORDS, 6)).capitalize() + f" (comment {number + 1})"
+            author = raters[number % len(raters)]
+            response = await client.post(
+                f"/api/v1/photos/{target}/comments", json={"text": text}, headers=author.headers
+            )
+            expect(response, 201, "a comment")
+
+        async def rate(rater: Account) -> None:
+            response = await client.post(
+                f"/api/v1/photos/{target}/ratings",
+                json={"stars": rng.randint(1, 5)},
+                headers=rater.headers,
+            )
+            expect(response, 201, "a rating")
+
+        await in_parallel(range(COMMENTS), comment)
+        await in_parallel(raters, rate)
+    main_photos = sum(spec.owner is main for spec in uploads)
+    return Store(main, photo_ids, main_photos, target, len(accounts), time.perf_counter() - start)
+
+
+# --- the endpoints ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    label: str
+    url: str
+    check: Callable[[httpx.Response], str]
+    target_rps: float | None
+
+
+def check_hello(response: httpx.Response) -> str:
+    body = expect(response, 200, "hello")
+    if body != {"hello": "world"}:
+        raise BenchError(f"hello answered {body!r}")
+    return f"{body}"
+
+
+def check_photo(response: httpx.Response) -> str:
+    body = expect(response, 200, "the photo")
+    comments, ratings = body["comments_count"], body["rating"]["count"]
+    if comments != COMMENTS or ratings != RATERS:
+        raise BenchError(f"the photo has {comments} comments and {ratings} ratings")
+    return (
+        f"comments_count {comments}, rating {body['rating']['average']} x {ratings}, "
+        f"{len(response.content)} bytes"
+    )
+
+
+def check_page(response: httpx.Response) -> str:
+    body = expect(response, 200, "the search")
+    total, items = body["total"], len(body["items"])
+    if total == 0 or items != min(total, PAGE_LIMIT):
+        raise BenchError(f"the search found {total} photos and returned {items}")
+    return f"total {total}, {items} items, {len(response.content)} bytes"
+
+
+def profile_check(expected_photos: int) -> Callable[[httpx.Response], str]:
+    def check(response: httpx.Response) -> str:
+        body = expect(response, 200, "the profile")
+        if body["photos_count"] != expected_photos:
+            raise BenchError(f"the profile counts {body['photos_count']} photos")
+        return f"photos_count {body['photos_count']}, {len(response.content)} bytes"
+
+    return check
+
+
+def endpoints(base_url: str, store: Store) -> list[Endpoint]:
+    api = f"{base_url}/api/v1"
+    return [
+        Endpoint(
+            f"GET /photos/{{id}} ({COMMENTS}c, {RATERS}r)",
+            f"{api}/photos/{store.target_id}",
+            check_photo,
+            TARGET_PHOTO_RPS,
+        ),
+        Endpoint(
+            f"GET /photos?tag={TAG}",
+            f"{api}/photos?{urlencode({'tag': TAG})}",
+            check_page,
+            TARGET_LIST_RPS,
+        ),
+        Endpoint(
+            f"GET /photos?q={QUERY}",
+            f"{api}/photos?{urlencode({'q': QUERY})}",
+            check_page,
+            TARGET_LIST_RPS,
+        ),
+        Endpoint(
+            "GET /users/{username}",
+            f"{api}/users/{store.main.username}",
+            profile_check(store.main_photos),
+            TARGET_LIST_RPS,
+        ),
+    ]
+
+
+def check_once(endpoint: Endpoint) -> None:
+    """Fetch the URL once and say what it returned; raise if it is not the expected data."""
+    start = time.perf_counter()
+    response = httpx.get(endpoint.url, timeout=REQUEST_TIMEOUT_S)
+    elapsed_ms = (time.perf_counter() - start) * 1000
+    summary = endpoint.check(response)
+    print(
+        f"check: GET {httpx.URL(endpoint.url).raw_path.decode()} -> {response.status_code}, "
+        f"{summary} ({elapsed_ms:.0f} ms)"
+    )
+
+
+# --- the ceiling ------------------------------------------------------------------
+
+
+@contextmanager
+def hello_server(folder: Path) -> Iterator[str]:
+    """Serve the bare FastAPI app with uvicorn's defaults; yield its /hello URL."""
+    folder.mkdir()
+    (folder / "hello.py").write_text(HELLO_APP)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    # As ``photoshare serve``: access log on (to a file), proxy headers off.
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "hello:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-proxy-headers",
+    ]
+    log_path = folder / "hello.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            try:
+                wait_healthy(base_url, process, path="/hello")
+            except BenchError as exc:
+                raise BenchError(
+                    f"hello server: {exc}\n--- its log ---\n{log_tail(log_path)}"
+                ) from exc
+            yield f"{base_url}/hello"
+        finally:
+            stop_server(process, PROG)
+
+
+# --- wrk --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    """What ``wrk --latency`` reported."""
+
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad_status: int
+    socket_errors: str
+
+
+_DURATION = re.compile(r"^([\d.]+)(us|ms|s|m)$")
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def wrk_ms(text: str) -> float:
+    """wrk's '15.20ms' or '1.02s' in milliseconds."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise BenchError(f"cannot read wrk's latency {text!r}")
+    return float(match[1]) * _UNIT_MS[match[2]]
+
+
+def parse_wrk(output: str) -> Load:
+    rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    if rate is None or p50 is None or p99 is None:
+        raise BenchError(f"cannot read wrk's output:\n{output}")
+    total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    sockets = re.search(r"Socket errors:\s+(.+)$", output, re.MULTILINE)
+    return Load(
+        requests_per_s=float(rate[1]),
+        p50_ms=wrk_ms(p50[1]),
+        p99_ms=wrk_ms(p99[1]),
+        requests=int(total[1]) if total else 0,
+        bad_status=int(bad[1]) if bad else 0,
+        socket_errors=sockets[1].strip() if sockets else "none",
+    )
+
+
+def run_wrk(wrk: str, url: str, duration_s: int) -> Load:
+    command = [
+        wrk,
+        f"-t{WRK_THREADS}",
+        f"-c{WRK_CONNECTIONS}",
+        f"-d{duration_s}s",
+        "--latency",
+        url,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    return parse_wrk(done.stdout)
+
+
+# --- the run ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: Endpoint
+    load: Load
+
+
+def bench(args: argparse.Namespace, wrk: str, tmp: Path) -> tuple[Store, Row, list[Row]]:
+    data_dir = tmp / "data"
+    data_dir.mkdir()
+    with running_server(data_dir, PROG) as server:
+        store = asyncio.run(seed(server.base_url, args.photos))
+        others = len(store.photo_ids) - store.main_photos
+        print(
+            f"seeded {len(store.photo_ids)} photos ({store.main_photos} by {store.main.username}, "
+            f"{others} by {OTHER_OWNERS} others), {store.accounts} accounts, {COMMENTS} comments "
+            f"and {RATERS} ratings on {store.target_id} in {store.seconds:.1f} s "
+            f"({len(store.photo_ids) / store.seconds:.0f} photos/s incl. sign-ups)"
+        )
+        with hello_server(tmp / "hello") as hello_url:
+            hello = Endpoint("hello (bare FastAPI ceiling)", hello_url, check_hello, None)
+            check_once(hello)
+            ceiling = Row(hello, run_wrk(wrk, hello.url, args.duration))
+        api = endpoints(server.base_url, store)
+        for endpoint in api:
+            check_once(endpoint)
+        rows = [Row(endpoint, run_wrk(wrk, endpoint.url, args.duration)) for endpoint in api]
+    return store, ceiling, rows
+
+
+def report(args: argparse.Namespace, store: Store, ceiling: Row, rows: list[Row]) -> None:
+    top = ceiling.load.requests_per_s
+    print(
+        "(the hello server runs with uvicorn's defaults like photoshare serve: access log on, "
+        "to a file; proxy headers off)"
+    )
+    for row in [ceiling, *rows]:
+        print(
+            f"(wrk {row.endpoint.label}: {row.load.requests} requests, "
+            f"socket errors: {row.load.socket_errors})"
+        )
+    print(
+        f"{PROG}: embedded store, {len(store.photo_ids)} photos, 1 worker; "
+        f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration}s"
+    )
+    print(f"{'endpoint':<32} {'req/s':>6}   {'p50 ms':>6}   {'p99 ms':>6}   of ceiling   non-2xx")
+    for row in [ceiling, *rows]:
+        load = row.load
+        print(
+            f"{row.endpoint.label:<32} {load.requests_per_s:>6.0f}   {load.p50_ms:>6.1f}   "
+            f"{load.p99_ms:>6.1f}   {load.requests_per_s / top:>10.0%}   {load.bad_status:>7}"
+        )
+    photo, lists = rows[0], rows[1:]
+    print(
+        f"targets: photo >= {TARGET_PHOTO_RPS:.0f} req/s: {verdict(meets(photo))}; "
+        f"tag/q/profile >= {TARGET_LIST_RPS:.0f} req/s: {verdict(all(map(meets, lists)))}"
+        + misses(lists)
+    )
+
+
+def meets(row: Row) -> bool:
+    target = row.endpoint.target_rps or 0.0
+    return row.load.requests_per_s >= target and row.load.bad_status == 0
+
+
+def misses(rows: list[Row]) -> str:
+    missed = [
+        f"{row.endpoint.label} {row.load.requests_per_s:.0f}" for row in rows if not meets(row)
+    ]
+    return f" ({', '.join(missed)})" if missed else ""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--photos", type=int, default=1000, help="photos in the store (1000)")
+    parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per URL (8)")
+    args = parser.parse_args(argv)
+    if args.photos < 1 or args.duration < 1:
+        parser.error("--photos and --duration must be >= 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    warn_about_dotenv(PROG)
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print(f"{PROG}: wrk is needed (apt-get install wrk)", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="photoshare-bench-") as tmp:
+        try:
+            store, ceiling, rows = bench(args, wrk, Path(tmp))
+        except (BenchError, httpx.HTTPError) as exc:
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return 1
+    report(args, store, ceiling, rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Comments: anyone logged in adds, the author edits, moderators and admins delete."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from photoshare.photos.models import Photo
+from tests.factories import PhotoFactory, UserFactory
+
+
+async def test_comment_lifecycle(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    admin, owner = await users.admin_and_user()
+    commenter = await users.create()
+    moderator = await users.create(role="moderator", admin=admin)
+    photo = await photos.upload(owner)
+    url = f"/api/v1/photos/{photo['id']}/comments"
+
+    own = await client.post(url, json={"text": "  My own photo  "}, headers=owner.headers)
+    assert own.status_code == 201
+    assert own.json()["text"] == "My own photo"
+    assert own.json()["author"] == {"username": owner.username, "avatar_url": None}
+    first = (await client.post(url, json={"text": "Nice"}, headers=commenter.headers)).json()
+    await client.post(url, json={"text": "Third"}, headers=moderator.headers)
+
+    listed = await client.get(url)  # anonymous
+    assert listed.status_code == 200
+    body = listed.json()
+    assert [c["text"] for c in body["items"]] == ["My own photo", "Nice", "Third"]
+    assert body["total"] == 3
+    paged = (await client.get(url, params={"limit": 1, "offset": 1})).json()
+    assert [c["text"] for c in paged["items"]] == ["Nice"] and paged["total"] == 3
+    assert (await client.get(f"/api/v1/photos/{photo['id']}")).json()["comments_count"] == 3
+
+    await asyncio.sleep(0.01)
+    edited = await client.put(
+        f"{url}/{first['id']}", json={"text": "Very nice"}, headers=commenter.headers
+    )
+    assert edited.status_code == 200
+    assert edited.json()["text"] == "Very nice"
+    assert edited.json()["created_at"] == first["created_at"]
+    assert edited.json()["updated_at"] > first["updated_at"]
+    for other in (owner, moderator, admin):
+        denied = await client.put(f"{url}/{first['id']}", json={"text": "x"}, headers=other.headers)
+        assert denied.status_code == 403
+    assert (await client.put(f"{url}/{first['id']}", json={"text": "x"})).status_code == 401
+
+    by_author = await client.delete(f"{url}/{first['id']}", headers=commenter.headers)
+    assert by_author.status_code == 403
+    assert (
+        await client.delete(f"{url}/{first['id']}", headers=moderator.headers)
+    ).status_code == 204
+    assert (
+        await client.delete(f"{url}/{own.json()['id']}", headers=admin.headers)
+    ).status_code == 204
+    assert (
+        await client.delete(f"{url}/{own.json()['id']}", headers=admin.headers)
+    ).status_code == 404
+    remaining = (await client.get(url)).json()
+    assert [c["text"] for c in remaining["items"]] == ["Third"]
+    assert (await client.get(f"/api/v1/photos/{photo['id']}")).json()["comments_count"] == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "x" * 1001},
+        {"text": "   \n\t "},
+        {"text": ""},
+        {},
+        {"text": {"$gt": ""}},
+        {"text": 5},
+    ],
+)
+async def test_bad_comments_are_422_and_store_nothing(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory, body: dict[str, object]
+) -> None:
+    owner = await users.create()
+    photo = await photos.upload(owner)
+    response = await client.post(
+        f"/api/v1/photos/{photo['id']}/comments", json=body, headers=owner.headers
+    )
+    assert response.status_code == 422
+    stored = await Photo.get(photo["id"])
+    assert stored is not None and stored.comments == [] and stored.comments_count == 0
+
+
+async def test_thousand_characters_is_accepted(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    owner = await users.create()
+    photo = await photos.upload(owner)
+    response = await client.post(
+        f"/api/v1/photos/{photo['id']}/comments", json={"text": "y" * 1000}, headers=owner.headers
+    )
+    assert response.status_code == 201
+
+
+async def test_unknown_ids_are_404(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    admin = await users.create()
+    photo = await photos.upload(admin)
+    url = f"/api/v1/photos/{photo['id']}/comments"
+    for comment_id in ("nope", "0" * 24):
+        assert (
+            await client.put(f"{url}/{comment_id}", json={"text": "x"}, headers=admin.headers)
+        ).status_code == 404
+        assert (
+            await client.delete(f"{url}/{comment_id}", headers=admin.headers)
+        ).status_code == 404
+    assert (await client.get("/api/v1/photos/nope/comments")).status_code == 404
+    assert (
+        await client.post("/api/v1/photos/nope/comments", json={"text": "x"}, headers=admin.headers)
+    ).status_code == 404
