@@ -9,7 +9,7 @@ from fastapi import UploadFile
 
 from photoshare.auth import service as auth_service
 from photoshare.auth.service import AuthSession, account_key, duplicate_field
-from photoshare.db import DuplicateKeyError, collection
+from photoshare.db import DuplicateKeyError, aggregate, collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
 from photoshare.photos.models import Photo
@@ -27,7 +27,7 @@ class ProfileStats:
 
 
 async def _first(pipeline: list[dict[str, Any]]) -> dict[str, Any]:
-    results = await collection(Photo).aggregate(pipeline).to_list(1)
+    results = await aggregate(Photo, pipeline)
     return results[0] if results else {}
 
 
@@ -37,6 +37,7 @@ async def profile_stats(user: User) -> ProfileStats:
     received = await _first(
         [
             {"$match": {"owner_id": uid}},
+            {"$project": {"rating_sum": 1, "rating_count": 1}},
             {
                 "$group": {
                     "_id": None,
@@ -50,12 +51,15 @@ async def profile_stats(user: User) -> ProfileStats:
     written = await _first(
         [
             {"$match": {"comments.author_id": uid}},
+            {"$project": {"comments.author_id": 1}},
             {"$unwind": "$comments"},
             {"$match": {"comments.author_id": uid}},
             {"$count": "comments"},
         ]
     )
-    given = await _first([{"$match": {"ratings.user_id": uid}}, {"$count": "ratings"}])
+    given = await _first(
+        [{"$match": {"ratings.user_id": uid}}, {"$project": {"_id": 1}}, {"$count": "ratings"}]
+    )
     count = int(received.get("ratings", 0))
     average = round(received.get("stars", 0) / count, 2) if count else 0.0
     return ProfileStats(
