@@ -30,8 +30,8 @@ from photoshare.users.models import SiteClaim, User
 __all__ = [
     "Database",
     "DuplicateKeyError",
-    "aggregate",
     "PyMongoError",
+    "aggregate",
     "collection",
     "connect",
     "document_models",
