@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from photoshare import __version__, db, kv
 from photoshare.auth.mail import Mailer
@@ -31,6 +33,8 @@ from photoshare.runtime import Runtime
 from photoshare.users.routes import router as users_router
 
 log = logging.getLogger("photoshare")
+
+WEB_DIR = Path(__file__).parent / "web"
 
 
 def _describe_mode(settings: Settings) -> str:
@@ -127,4 +131,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=200 if ready else 503,
         )
 
+    # The album: static HTML, CSS and ES modules, mounted last so the API routes win.
+    app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="album")
     return app

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 
-from photoshare.deps import AdminUser, CurrentSession, CurrentUser, RuntimeDep
+from photoshare.deps import AdminUser, CurrentSession, CurrentUser, Page, RuntimeDep
+from photoshare.schemas import Page as PageOf
 from photoshare.users import service
 from photoshare.users.models import User
-from photoshare.users.schemas import Me, Profile, RoleChange, UpdateMe
+from photoshare.users.schemas import Me, Profile, RoleChange, UpdateMe, UserSummary
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
@@ -19,6 +20,17 @@ async def valid_username(username: Annotated[str, Path(max_length=64)]) -> User:
 
 
 TargetUser = Annotated[User, Depends(valid_username)]
+
+
+@router.get("", summary="List accounts (admins)")
+async def list_users(
+    _: AdminUser,
+    page: Page,
+    q: Annotated[str, Query(max_length=32, description="Usernames starting with this.")] = "",
+) -> PageOf[UserSummary]:
+    """List accounts with their role and status, by username (admins)."""
+    items, total = await service.search(q, page.limit, page.offset)
+    return PageOf[UserSummary](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/me", summary="Your account")

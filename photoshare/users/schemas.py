@@ -48,6 +48,17 @@ class Profile(BaseModel):
     rating_received: RatingSummary
 
 
+class UserSummary(BaseModel):
+    """An account as admins see it in the user list."""
+
+    username: str
+    email: str
+    role: Role
+    is_active: bool
+    email_confirmed: bool
+    created_at: datetime
+
+
 class UpdateMe(BaseModel):
     """Any subset of the profile; a new password needs the current one."""
 

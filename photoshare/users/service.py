@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from photoshare.media import service as media
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
 from photoshare.users.models import Role, User
-from photoshare.users.schemas import Me, Profile, RatingSummary, UpdateMe
+from photoshare.users.schemas import Me, Profile, RatingSummary, UpdateMe, UserSummary
 
 
 @dataclass
@@ -68,6 +69,19 @@ async def profile_stats(user: User) -> ProfileStats:
         ratings_given=int(given.get("ratings", 0)),
         rating_received=RatingSummary(average=average, count=count),
     )
+
+
+async def search(prefix: str, limit: int, offset: int) -> tuple[list[UserSummary], int]:
+    """Accounts whose username starts with ``prefix``, in username order (for admins)."""
+    query: dict[str, Any] = {}
+    if prefix.strip():
+        # Escaped: the text is matched literally, never as a pattern.
+        query["username_key"] = {"$regex": f"^{re.escape(account_key(prefix))}"}
+    users = collection(User)
+    cursor = users.find(query).sort("username_key", 1).skip(offset).limit(limit)
+    items = [UserSummary.model_validate(doc) async for doc in cursor]
+    total = await (users.count_documents(query) if query else users.estimated_document_count())
+    return items, total
 
 
 async def get_by_username(username: str) -> User:

@@ -99,3 +99,19 @@ async def test_admin_cannot_ban_themselves(client: httpx.AsyncClient, users: Use
     response = await client.post(f"/api/v1/users/{admin.username}/ban", headers=admin.headers)
     assert response.status_code == 409
     assert (await client.get("/api/v1/users/me", headers=admin.headers)).json()["is_active"] is True
+
+
+async def test_admin_lists_accounts(client: httpx.AsyncClient, users: UserFactory) -> None:
+    admin, user = await users.admin_and_user()
+    await users.create("zed_account")
+    listed = await client.get("/api/v1/users", headers=admin.headers)
+    assert listed.status_code == 200
+    body = listed.json()
+    assert body["total"] == 3
+    assert [u["username"] for u in body["items"]] == sorted(u["username"] for u in body["items"])
+    assert body["items"][0]["email"].endswith("@example.com")
+    prefixed = (await client.get("/api/v1/users", params={"q": "ZED"}, headers=admin.headers)).json()
+    assert [u["username"] for u in prefixed["items"]] == ["zed_account"]
+    assert (await client.get("/api/v1/users", params={"q": ".*"}, headers=admin.headers)).json()["total"] == 0
+    assert (await client.get("/api/v1/users", headers=user.headers)).status_code == 403
+    assert (await client.get("/api/v1/users")).status_code == 401
