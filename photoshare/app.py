@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -19,6 +21,8 @@ from photoshare.auth.routes import router as auth_router
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
+from photoshare.logs import RequestIdMiddleware, configure_logging
+from photoshare.security import SecurityHeaders
 from photoshare.links.renders import RenderCache
 from photoshare.links.routes import router as links_router
 from photoshare.media.images import ImageWorker
@@ -70,6 +74,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         storage=build_storage(settings),
         images=images,
         renders=RenderCache(settings.data_dir / "renders", images),
+        trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
     )
     log.info(_describe_mode(settings))
     try:
@@ -83,24 +88,33 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; clients are opened by the lifespan, not here."""
     settings = settings or get_settings()
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+    configure_logging(settings)
     # Fail before serving anything when the configuration is unsafe.
-    settings.resolve_secret_key()
+    settings.check_production()
     app = FastAPI(
         title="PhotoShare",
         version=__version__,
         summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
         lifespan=lifespan,
     )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(SecurityHeaders)
     # Room for the form fields around the largest accepted file; more is cut off early.
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_upload_bytes + 256 * 1024,
         upload_limit=settings.max_upload_bytes,
     )
+    # Outermost, so every log line of the request, errors included, carries its id.
+    app.add_middleware(RequestIdMiddleware)
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(auth_router)

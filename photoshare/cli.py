@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
 import uvicorn
 
 from photoshare.config import ConfigurationError, get_settings
+from photoshare.logs import configure_logging
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        settings.resolve_secret_key()
+        settings.check_production()
     except ConfigurationError as exc:
         print(f"photoshare: {exc}", file=sys.stderr)
         return 2
@@ -40,6 +40,9 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         reload=args.reload,
         log_level=settings.log_level,
+        # Our logging setup (plain or JSON, with request ids) applies to uvicorn's lines too.
+        log_config=None,
+        # X-Forwarded-For is read by the app, from PHOTOSHARE_TRUSTED_PROXIES only.
         proxy_headers=False,
     )
     return 0
@@ -56,9 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
     serve.set_defaults(handler=_serve)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(get_settings())
     return int(args.handler(args))
 
 

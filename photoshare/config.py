@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     port: int = 8000
     public_base_url: str | None = None
     log_level: str = "info"
+    log_json: bool = False
+    cors_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     # Images
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
@@ -81,6 +85,28 @@ class Settings(BaseSettings):
         if self.public_base_url:
             return self.public_base_url.rstrip("/")
         return f"http://{self.host}:{self.port}"
+
+    def check_production(self) -> None:
+        """Refuse a configuration that would run unsafely against a real database."""
+        self.resolve_secret_key()
+        if not self.embedded and not self.public_base_url:
+            raise ConfigurationError(
+                "PHOTOSHARE_PUBLIC_BASE_URL is required with a real database: share links, "
+                "QR codes and emails must point at the address people reach, e.g. "
+                "https://photos.example.org"
+            )
+        if "*" in self.cors_origins:
+            raise ConfigurationError(
+                "PHOTOSHARE_CORS_ORIGINS cannot be '*': the API accepts credentials; "
+                'list the origins, e.g. ["https://photos.example.org"]'
+            )
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigurationError(
+                    f"PHOTOSHARE_TRUSTED_PROXIES: {proxy!r} is not an address or network"
+                ) from None
 
     def resolve_secret_key(self) -> str:
         """Return the signing key: configured, or generated and kept in the data dir.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -11,7 +13,7 @@ from fastapi.security import OAuth2PasswordBearer
 from photoshare.auth import service as auth_service
 from photoshare.auth.service import AuthSession
 from photoshare.errors import NotAllowed, NotAuthenticated
-from photoshare.runtime import Runtime
+from photoshare.runtime import IPNetwork, Runtime
 from photoshare.users.models import Role, User
 
 oauth2_scheme = OAuth2PasswordBearer(
@@ -88,9 +90,29 @@ async def get_page(
 Page = Annotated[Pagination, Depends(get_page)]
 
 
-async def client_address(request: Request) -> str:
-    """The client's address as seen by this process."""
-    return request.client.host if request.client else "unknown"
+async def client_address(request: Request, runtime: RuntimeDep) -> str:
+    """The client's address: X-Forwarded-For is believed only from trusted proxies."""
+    peer = request.client.host if request.client else "unknown"
+    return forwarded_client(peer, request.headers.get("x-forwarded-for"), runtime.trusted_proxies)
+
+
+def forwarded_client(peer: str, forwarded_for: str | None, trusted: Sequence[IPNetwork]) -> str:
+    """Walk X-Forwarded-For from the right while the hop is a trusted proxy."""
+    if not trusted or not forwarded_for or not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
 
 
 ClientAddress = Annotated[str, Depends(client_address)]

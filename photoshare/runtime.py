@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from photoshare.auth.mail import Mailer
@@ -14,6 +15,9 @@ from photoshare.kv import KeyValueStore
 from photoshare.links.renders import RenderCache
 from photoshare.media.images import ImageWorker
 from photoshare.media.storage import Storage
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass
@@ -29,3 +33,4 @@ class Runtime:
     storage: Storage
     images: ImageWorker
     renders: RenderCache
+    trusted_proxies: list[IPNetwork]

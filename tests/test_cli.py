@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -24,13 +25,14 @@ class Server:
 
 
 @contextmanager
-def serve(data_dir: Path) -> Iterator[Server]:
+def serve(data_dir: Path, **extra_env: str) -> Iterator[Server]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
     env.update(
         PHOTOSHARE_DATA_DIR=str(data_dir),
         PHOTOSHARE_ARGON2_MEMORY_KIB="64",
         PHOTOSHARE_ARGON2_TIME_COST="1",
+        **extra_env,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)],
@@ -89,3 +91,13 @@ def test_embedded_mode_refuses_several_workers(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "PHOTOSHARE_MONGODB_URL" in result.stderr
+
+
+def test_json_logs_carry_the_request_id(tmp_path: Path) -> None:
+    with serve(tmp_path, PHOTOSHARE_LOG_JSON="true") as server:
+        response = httpx.get(f"{server.base}/healthz", headers={"X-Request-ID": "probe-1234"})
+        assert response.headers["x-request-id"] == "probe-1234"
+    lines = [json.loads(line) for line in server.output.splitlines() if line.startswith("{")]
+    assert any("embedded mode" in line["message"] for line in lines)
+    access = [line for line in lines if line["request_id"] == "probe-1234"]
+    assert access and "GET /healthz" in access[0]["message"]
