@@ -21,10 +21,9 @@ from photoshare.auth.routes import router as auth_router
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
-from photoshare.logs import RequestIdMiddleware, configure_logging
-from photoshare.security import SecurityHeaders
 from photoshare.links.renders import RenderCache
 from photoshare.links.routes import router as links_router
+from photoshare.logs import RequestIdMiddleware, configure_logging
 from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
 from photoshare.media.storage import build_storage
@@ -34,6 +33,7 @@ from photoshare.photos.ratings.routes import router as ratings_router
 from photoshare.photos.routes import router as photos_router
 from photoshare.photos.tags.routes import router as tags_router
 from photoshare.runtime import Runtime
+from photoshare.security import SecurityHeaders
 from photoshare.users.routes import router as users_router
 
 log = logging.getLogger("photoshare")

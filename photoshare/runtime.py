@@ -16,7 +16,6 @@ from photoshare.links.renders import RenderCache
 from photoshare.media.images import ImageWorker
 from photoshare.media.storage import Storage
 
-
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
