@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import os
 import sys
 
 import uvicorn
+from pydantic import ValidationError
 
+from photoshare import tasks
 from photoshare.config import ConfigurationError, get_settings
+from photoshare.errors import PhotoShareError
 from photoshare.logs import configure_logging
 
 
@@ -48,6 +53,48 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_admin(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    password = os.environ.get("PHOTOSHARE_ADMIN_PASSWORD") or (
+        getpass.getpass("Password for the new admin: ")
+        if sys.stdin.isatty()
+        else sys.stdin.readline().rstrip("\n")
+    )
+    try:
+        user = asyncio.run(tasks.create_admin(settings, args.username, args.email, password))
+    except (ValidationError, PhotoShareError, ConfigurationError) as exc:
+        print(f"photoshare: cannot create the admin: {_reason(exc)}", file=sys.stderr)
+        return 1
+    print(f"created admin {user.username} <{user.email}>")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not settings.embedded:
+        print(
+            "photoshare: demo fills the embedded store only; unset PHOTOSHARE_MONGODB_URL",
+            file=sys.stderr,
+        )
+        return 2
+    for line in asyncio.run(tasks.demo(settings)):
+        print(line)
+    return 0
+
+
+def _check_indexes(args: argparse.Namespace) -> int:
+    report = asyncio.run(tasks.check_indexes(get_settings()))
+    for line in report:
+        print(line)
+    return 1 if any(line.startswith("MISSING") for line in report) else 0
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return str(getattr(exc, "detail", exc))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the photoshare command line."""
     parser = argparse.ArgumentParser(prog="photoshare", description="PhotoShare service")
@@ -58,6 +105,19 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
     serve.set_defaults(handler=_serve)
+    admin = commands.add_parser(
+        "create-admin",
+        help="create an admin account (password from PHOTOSHARE_ADMIN_PASSWORD, stdin or a prompt)",
+    )
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--email", required=True)
+    admin.set_defaults(handler=_create_admin)
+    demo = commands.add_parser("demo", help="fill the embedded store with sample data")
+    demo.set_defaults(handler=_demo)
+    indexes = commands.add_parser(
+        "check-indexes", help="create and verify the indexes on the configured MongoDB"
+    )
+    indexes.set_defaults(handler=_check_indexes)
     args = parser.parse_args(argv)
     configure_logging(get_settings())
     return int(args.handler(args))

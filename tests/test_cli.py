@@ -101,3 +101,51 @@ def test_json_logs_carry_the_request_id(tmp_path: Path) -> None:
     assert any("embedded mode" in line["message"] for line in lines)
     access = [line for line in lines if line["request_id"] == "probe-1234"]
     assert access and "GET /healthz" in access[0]["message"]
+
+
+def _run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
+    env.update(PHOTOSHARE_DATA_DIR=str(tmp_path), PHOTOSHARE_ARGON2_MEMORY_KIB="64",
+               PHOTOSHARE_ARGON2_TIME_COST="1")
+    return subprocess.run(
+        [sys.executable, "-m", "photoshare.cli", *args],
+        env=env, input=stdin, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_create_admin_on_an_empty_store_can_log_in(tmp_path: Path) -> None:
+    made = _run(tmp_path, "create-admin", "--username", "root", "--email", "root@example.com",
+                stdin="a long admin password\n")
+    assert made.returncode == 0, made.stderr
+    assert "created admin root" in made.stdout
+    refused = _run(tmp_path, "create-admin", "--username", "x", "--email", "bad", stdin="short\n")
+    assert refused.returncode == 1
+    assert "email" in refused.stderr and "password" in refused.stderr
+    with serve(tmp_path) as server:
+        login = httpx.post(f"{server.base}/api/v1/auth/login",
+                           data={"username": "root", "password": "a long admin password"})
+        assert login.status_code == 200
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        assert httpx.get(f"{server.base}/api/v1/users/me", headers=headers).json()["role"] == "admin"
+        # The next account to sign up is not an admin.
+        later = httpx.post(f"{server.base}/api/v1/auth/signup",
+                           json={"username": "later", "email": "l@example.com", "password": "long enough"})
+        assert later.json()["role"] == "user"
+
+
+def test_demo_fills_the_store_and_indexes_check_out(tmp_path: Path) -> None:
+    demo = _run(tmp_path, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "12 photos" in demo.stdout
+    with serve(tmp_path) as server:
+        photos = httpx.get(f"{server.base}/api/v1/photos").json()
+        assert photos["total"] == 12
+        first = photos["items"][0]
+        assert first["rating"]["count"] == 2 and first["comments_count"] == 1
+        image = httpx.get(first["url"])
+        assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+        assert httpx.get(f"{server.base}/api/v1/tags").json()["total"] > 5
+    checked = _run(tmp_path, "check-indexes")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "ok      photos.terms_top" in checked.stdout
+    assert "MISSING" not in checked.stdout

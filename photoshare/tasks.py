@@ -1,0 +1,144 @@
+"""Operator tasks behind the CLI: create an admin, fill a demo store, check indexes."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pyvips
+
+from photoshare.app import create_app, lifespan
+from photoshare.auth import service as auth_service
+from photoshare.auth.schemas import SignupRequest
+from photoshare.config import Settings
+from photoshare.db import DuplicateKeyError, collection, document_models
+from photoshare.runtime import Runtime
+from photoshare.users.models import Role, SiteClaim, User
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+    """The app with its clients open, and an HTTP client that calls it in-process."""
+    app = create_app(settings)
+    async with lifespan(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=settings.base_url) as client:
+            yield client, app.state.runtime
+
+
+async def create_admin(settings: Settings, username: str, email: str, password: str) -> User:
+    """Create an admin account (for a fresh production database)."""
+    data = SignupRequest(username=username, email=email, password=password)
+    async with running(settings) as (_, runtime):
+        user = await auth_service.signup(runtime, data)
+        await collection(User).update_one({"_id": user.id}, {"$set": {"role": Role.admin.value}})
+        user.role = Role.admin
+        # Nobody who signs up later becomes admin by being first.
+        with contextlib.suppress(DuplicateKeyError):
+            await SiteClaim(id=auth_service.FIRST_ADMIN_CLAIM, user_id=str(user.id)).insert()
+        return user
+
+
+async def check_indexes(settings: Settings) -> list[str]:
+    """Create the declared indexes and report each as present or missing."""
+    report = []
+    async with running(settings):
+        for model in document_models():
+            declared = [index.document["name"] for index in getattr(model.Settings, "indexes", [])]
+            present = set(await collection(model).index_information())
+            name = model.Settings.name
+            for index in declared:
+                report.append(f"{'ok     ' if index in present else 'MISSING'} {name}.{index}")
+    return report
+
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the album
+_DEMO_USERS = ["ada", "grace", "linus"]
+_DEMO_PHOTOS = [
+    ("Harbour at dusk, boats resting on still water", "sea,evening"),
+    ("Morning fog over the river", "river,fog"),
+    ("A red door in an old street", "city,red"),
+    ("Mountain lake under a clear sky", "mountains,lake"),
+    ("Sunflowers facing the afternoon sun", "flowers,summer"),
+    ("Night market lights", "city,night"),
+    ("Waves breaking on the pier", "sea,waves"),
+    ("Snow on pine branches", "winter,forest"),
+    ("Desert dunes at noon", "desert,summer"),
+    ("Autumn leaves on a wet path", "autumn,forest"),
+    ("Lighthouse in the storm", "sea,storm"),
+    ("Cherry blossom in the park", "spring,flowers"),
+]
+
+
+def demo_image(seed: int) -> bytes:
+    """A colourful 1200x800 JPEG made locally: a gradient with soft noise."""
+    rng = random.Random(seed)  # noqa: S311 - pictures, not secrets
+    width, height = 1200, 800
+    xyz = pyvips.Image.xyz(width, height)
+    x, y = xyz[0] / width, xyz[1] / height
+    start = [rng.randint(20, 235) for _ in range(3)]
+    end = [rng.randint(20, 235) for _ in range(3)]
+    bands = [x * (e - s) + s + y * rng.randint(-60, 60) for s, e in zip(start, end, strict=True)]
+    noise = pyvips.Image.gaussnoise(width, height, sigma=6, mean=0)
+    image = (bands[0].bandjoin(bands[1:]) + noise).cast("uchar").copy(interpretation="srgb")
+    return bytes(image.jpegsave_buffer(Q=85))
+
+
+async def demo(settings: Settings) -> list[str]:
+    """Fill the store with sample users, photos, comments, ratings and a link."""
+    lines = []
+    async with running(settings) as (client, _):
+        tokens = {}
+        for name in _DEMO_USERS:
+            body = {"username": name, "email": f"{name}@example.com", "password": DEMO_PASSWORD}
+            response = await client.post("/api/v1/auth/signup", json=body)
+            if response.status_code not in (201, 409):
+                raise RuntimeError(f"signup of {name} failed: {response.text}")
+            login = await client.post(
+                "/api/v1/auth/login", data={"username": name, "password": DEMO_PASSWORD}
+            )
+            login.raise_for_status()
+            tokens[name] = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        photo_ids = []
+        for index, (description, tags) in enumerate(_DEMO_PHOTOS):
+            owner = _DEMO_USERS[index % len(_DEMO_USERS)]
+            response = await client.post(
+                "/api/v1/photos",
+                files={"file": (f"demo{index}.jpg", demo_image(index), "image/jpeg")},
+                data={"description": description, "tags": tags},
+                headers=tokens[owner],
+            )
+            response.raise_for_status()
+            photo_ids.append((response.json()["id"], owner))
+        rng = random.Random(7)  # noqa: S311 - sample ratings, not secrets
+        for photo_id, owner in photo_ids:
+            for name in _DEMO_USERS:
+                if name == owner:
+                    continue
+                await client.post(
+                    f"/api/v1/photos/{photo_id}/ratings",
+                    json={"stars": rng.randint(2, 5)},
+                    headers=tokens[name],
+                )
+            await client.post(
+                f"/api/v1/photos/{photo_id}/comments",
+                json={"text": rng.choice(["Lovely light!", "Great colours.", "Where is this?"])},
+                headers=tokens[_DEMO_USERS[(photo_ids.index((photo_id, owner)) + 1) % 3]],
+            )
+        first_id, first_owner = photo_ids[0]
+        link = await client.post(
+            f"/api/v1/photos/{first_id}/links",
+            json={"preset": "circle_avatar"},
+            headers=tokens[first_owner],
+        )
+        link.raise_for_status()
+        lines.append(f"{len(photo_ids)} photos by {', '.join(_DEMO_USERS)}")
+        lines.append(f"log in as any of them with the password {DEMO_PASSWORD!r}")
+        lines.append(
+            f"(the first account to sign up is the admin; {_DEMO_USERS[0]} if the store was empty)"
+        )
+        lines.append(f"a share link: {link.json()['url']}")
+    return lines
