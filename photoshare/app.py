@@ -28,6 +28,7 @@ from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
 from photoshare.media.storage import build_storage
 from photoshare.media.uploads import BodySizeLimit
+from photoshare.openapi import document_errors
 from photoshare.photos.comments.routes import router as comments_router
 from photoshare.photos.ratings.routes import router as ratings_router
 from photoshare.photos.routes import router as photos_router
@@ -117,21 +118,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(auth_router)
-    app.include_router(users_router)
-    app.include_router(photos_router)
-    app.include_router(comments_router)
-    app.include_router(ratings_router)
-    app.include_router(tags_router)
-    app.include_router(links_router)
-    app.include_router(media_router)
+    app.include_router(document_errors(auth_router))
+    app.include_router(document_errors(users_router))
+    app.include_router(document_errors(photos_router))
+    app.include_router(document_errors(comments_router))
+    app.include_router(document_errors(ratings_router))
+    app.include_router(document_errors(tags_router))
+    app.include_router(document_errors(links_router))
+    app.include_router(document_errors(media_router))
 
     @app.get("/healthz", tags=["service"], summary="Liveness")
     async def healthz() -> dict[str, str]:
         """Answer 200 while the process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["service"], summary="Readiness")
+    @app.get(
+        "/readyz",
+        tags=["service"],
+        summary="Readiness",
+        responses={503: {"description": "The database or Redis is not answering"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         """Answer 200 when the database and Redis answer, else 503."""
         runtime: Runtime = request.app.state.runtime

@@ -10,13 +10,19 @@ from fastapi.security import OAuth2PasswordRequestForm
 from photoshare.auth import service
 from photoshare.auth.schemas import EmailConfirmed, RefreshRequest, SignupRequest, TokenPair
 from photoshare.deps import ClientAddress, CurrentSession, RuntimeDep
+from photoshare.openapi import errors
 from photoshare.users import service as users_service
 from photoshare.users.schemas import Me
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/signup", status_code=status.HTTP_201_CREATED, summary="Create an account")
+@router.post(
+    "/signup",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an account",
+    responses=errors(409),
+)
 async def signup(data: SignupRequest, runtime: RuntimeDep, background: BackgroundTasks) -> Me:
     """Create an account; the first account ever created is the admin."""
     user = await service.signup(runtime, data)
@@ -24,7 +30,7 @@ async def signup(data: SignupRequest, runtime: RuntimeDep, background: Backgroun
     return await users_service.me(user)
 
 
-@router.post("/login", summary="Log in with username or email")
+@router.post("/login", summary="Log in with username or email", responses=errors(401, 403, 429))
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     runtime: RuntimeDep,
@@ -34,7 +40,7 @@ async def login(
     return await service.login(runtime, form.username, form.password, address)
 
 
-@router.post("/refresh", summary="Rotate a refresh token")
+@router.post("/refresh", summary="Rotate a refresh token", responses=errors(401))
 async def refresh(data: RefreshRequest, runtime: RuntimeDep) -> TokenPair:
     """Exchange a refresh token, once, for a new token pair."""
     return await service.refresh(runtime, data.refresh_token)
@@ -47,7 +53,7 @@ async def logout(session: CurrentSession, runtime: RuntimeDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/confirm", summary="Confirm an email address")
+@router.get("/confirm", summary="Confirm an email address", responses=errors(401))
 async def confirm(
     runtime: RuntimeDep, token: Annotated[str, Query(max_length=4096)]
 ) -> EmailConfirmed:

@@ -10,6 +10,7 @@ from photoshare.deps import CurrentUser, Page, RuntimeDep
 from photoshare.links import presets, qr, service
 from photoshare.links.models import Link
 from photoshare.links.schemas import LinkCreate, LinkOut
+from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.schemas import Page as PageOf
 
@@ -84,7 +85,10 @@ async def link_qr(
 
 
 @router.delete(
-    "/api/v1/links/{link_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a link"
+    "/api/v1/links/{link_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a link",
+    responses=errors(403),
 )
 async def delete_link(user: CurrentUser, link: ValidLink, runtime: RuntimeDep) -> Response:
     """Delete a link (its creator, the photo's owner or an admin)."""

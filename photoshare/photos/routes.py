@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
 from photoshare.deps import CurrentUser, Page, RuntimeDep
+from photoshare.openapi import errors
 from photoshare.photos import service
 from photoshare.photos.deps import OwnedPhoto, SearchQuery, ValidPhoto
 from photoshare.photos.schemas import PhotoOut, PhotoUpdate
@@ -46,7 +47,7 @@ async def upload_photo(
     return await service.present(runtime, photo)
 
 
-@router.get("", summary="Search photos")
+@router.get("", summary="Search photos", responses=errors(403))
 async def list_photos(runtime: RuntimeDep, query: SearchQuery, page: Page) -> PageOf[PhotoOut]:
     """Search and filter photos; newest first unless another sort is asked for."""
     photos, total = await service.search(query, page.limit, page.offset)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 
 from photoshare.deps import AdminUser, CurrentSession, CurrentUser, Page, RuntimeDep
+from photoshare.openapi import errors
 from photoshare.schemas import Page as PageOf
 from photoshare.users import service
 from photoshare.users.models import User
@@ -39,7 +40,7 @@ async def read_me(user: CurrentUser) -> Me:
     return await service.me(user)
 
 
-@router.patch("/me", summary="Update your account")
+@router.patch("/me", summary="Update your account", responses=errors(403, 409))
 async def update_me(data: UpdateMe, session: CurrentSession, runtime: RuntimeDep) -> Me:
     """Change profile fields, username, email or (with current_password) the password."""
     return await service.me(await service.update_me(runtime, session, data))
@@ -61,13 +62,13 @@ async def read_profile(target: TargetUser) -> Profile:
     return await service.profile(target)
 
 
-@router.patch("/{username}/role", summary="Change a user's role")
+@router.patch("/{username}/role", summary="Change a user's role", responses=errors(409))
 async def change_role(_: AdminUser, target: TargetUser, data: RoleChange) -> Profile:
     """Set a user's role; the last admin cannot be demoted."""
     return await service.profile(await service.change_role(target, data.role))
 
 
-@router.post("/{username}/ban", summary="Ban a user")
+@router.post("/{username}/ban", summary="Ban a user", responses=errors(409))
 async def ban(admin: AdminUser, target: TargetUser, runtime: RuntimeDep) -> Profile:
     """Deactivate an account: it cannot log in and its tokens stop working."""
     return await service.profile(await service.ban(runtime, admin, target))

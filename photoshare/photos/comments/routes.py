@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from photoshare.deps import CurrentUser, ModeratorUser, Page
+from photoshare.openapi import errors
 from photoshare.photos.comments import service
 from photoshare.photos.comments.schemas import CommentIn, CommentOut
 from photoshare.photos.deps import ValidPhoto
@@ -30,7 +31,7 @@ async def add_comment(user: CurrentUser, photo: ValidPhoto, data: CommentIn) -> 
     return await service.add(photo, user, data.text)
 
 
-@router.put("/{comment_id}", summary="Edit your comment")
+@router.put("/{comment_id}", summary="Edit your comment", responses=errors(403))
 async def edit_comment(
     user: CurrentUser, photo: ValidPhoto, comment_id: CommentId, data: CommentIn
 ) -> CommentOut:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from photoshare.deps import CurrentUser, ModeratorUser, Page
+from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.photos.ratings import service
 from photoshare.photos.ratings.schemas import RatingIn, RatingOut
@@ -17,7 +18,9 @@ from photoshare.users.schemas import RatingSummary
 router = APIRouter(prefix="/api/v1/photos/{photo_id}/ratings", tags=["ratings"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Rate a photo")
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Rate a photo", responses=errors(403, 409)
+)
 async def rate_photo(user: CurrentUser, photo: ValidPhoto, data: RatingIn) -> RatingSummary:
     """Give a photo 1 to 5 stars, once; not your own."""
     return await service.rate(photo, user, data.stars)

@@ -1,0 +1,88 @@
+"""OpenAPI polish: every route documents the errors it can answer with.
+
+The statuses follow from what a route depends on, so they cannot drift from the code:
+a bearer token means 401, a role or ownership check 403, a path id 404, an upload
+413/415, a body or query 422. Conflicts (409) and throttling (429) are declared on
+the routes themselves with :func:`errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import params
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, APIRouter
+from pydantic import BaseModel
+
+from photoshare import deps
+from photoshare.photos.deps import owned_photo
+
+DESCRIPTIONS = {
+    400: "The request cannot be processed as sent",
+    401: "No valid access token (missing, expired, revoked, or of the wrong type)",
+    403: "Authenticated, but not allowed to do this",
+    404: "No such resource (a malformed id is 404 too)",
+    409: "Conflicts with the current state (taken name, second rating, last admin)",
+    413: "The upload is larger than the configured limit",
+    415: "The file is not an accepted image format",
+    422: "The input is not valid; `detail` says which field and why",
+    429: "Too many failed logins; retry after the Retry-After seconds",
+    503: "A backing service (database, image store) is not answering",
+}
+
+
+class ErrorOut(BaseModel):
+    """Every error: a message a person can act on (422s carry FastAPI's list of issues)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry documenting these error statuses."""
+    return {status: {"model": ErrorOut, "description": DESCRIPTIONS[status]} for status in statuses}
+
+
+_AUTH = {deps.get_session, deps.get_current_user, deps.get_optional_user}
+_ROLES = {deps.get_moderator, deps.get_admin, owned_photo}
+
+
+def _calls(dependant: Dependant) -> set[Any]:
+    found = {dependant.call}
+    for sub in dependant.dependencies:
+        found |= _calls(sub)
+    return found
+
+
+def _params(dependant: Dependant) -> tuple[bool, bool, bool]:
+    """Whether a route (with its dependencies) takes path, file and any validated input."""
+    path = bool(dependant.path_params)
+    files = any(isinstance(p.field_info, params.File) for p in dependant.body_params)
+    validated = bool(dependant.query_params or dependant.body_params or dependant.path_params)
+    for sub in dependant.dependencies:
+        sub_path, sub_files, sub_validated = _params(sub)
+        path, files, validated = path or sub_path, files or sub_files, validated or sub_validated
+    return path, files, validated
+
+
+def document_errors(router: APIRouter) -> APIRouter:
+    """Add the error responses each of the router's routes can give to its OpenAPI entry."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        calls = _calls(route.dependant)
+        path, files, validated = _params(route.dependant)
+        statuses = set()
+        if calls & _AUTH:
+            statuses.add(401)
+        if calls & _ROLES:
+            statuses.add(403)
+        if path:
+            statuses.add(404)
+        if files:
+            statuses |= {413, 415}
+        if validated:
+            statuses.add(422)
+        for status, entry in errors(*sorted(statuses)).items():
+            route.responses.setdefault(status, entry)
+    return router
