@@ -104,5 +104,8 @@ async def test_photo_deleted_while_its_render_runs(
     assert image.status_code in (200, 404)
     assert (await client.get(urlsplit(link["url"]).path)).status_code == 404
     assert stored_files(settings) == []
-    leftovers = [p for p in Path(settings.data_dir / "renders").rglob("*") if p.is_file()]
-    assert leftovers == []
+    assert _files_under(settings.data_dir / "renders") == []
+
+
+def _files_under(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
