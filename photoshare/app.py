@@ -98,6 +98,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
         lifespan=lifespan,
     )
+    # Added first, so innermost: an early 413 still passes the headers and CORS below.
+    # Room for the form fields around the largest accepted file; more is cut off early.
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_upload_bytes + 256 * 1024,
+        upload_limit=settings.max_upload_bytes,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -108,12 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     app.add_middleware(SecurityHeaders)
-    # Room for the form fields around the largest accepted file; more is cut off early.
-    app.add_middleware(
-        BodySizeLimit,
-        max_bytes=settings.max_upload_bytes + 256 * 1024,
-        upload_limit=settings.max_upload_bytes,
-    )
     # Outermost, so every log line of the request, errors included, carries its id.
     app.add_middleware(RequestIdMiddleware)
     app.state.settings = settings

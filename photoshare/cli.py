@@ -21,7 +21,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    if args.workers > 1 and settings.embedded:
+    if args.workers > 1 and (settings.embedded or settings.redis_url is None):
+        # Each worker would have its own store: a logout or a lockout seen by one only.
         print(
             "photoshare: the embedded store lives inside one process; set "
             "PHOTOSHARE_MONGODB_URL and PHOTOSHARE_REDIS_URL to run several workers",

@@ -7,6 +7,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from redis.exceptions import RedisError
+
 from photoshare.db import PyMongoError
 
 log = logging.getLogger(__name__)
@@ -91,7 +93,15 @@ async def _handle_database_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _handle_redis_error(_: Request, exc: Exception) -> JSONResponse:
+    log.error("redis error: %s", exc)
+    return JSONResponse(
+        {"detail": "The session store is not answering; try again shortly"}, status_code=503
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every domain error to its status code and a ``{"detail": ...}`` body."""
     app.add_exception_handler(PhotoShareError, _handle_photoshare_error)
     app.add_exception_handler(PyMongoError, _handle_database_error)
+    app.add_exception_handler(RedisError, _handle_redis_error)

@@ -2,8 +2,9 @@
 
 The statuses follow from what a route depends on, so they cannot drift from the code:
 a bearer token means 401, a role or ownership check 403, a path id 404, an upload
-413/415, a body or query 422. Conflicts (409) and throttling (429) are declared on
-the routes themselves with :func:`errors`.
+413/415, a body or query 422, a body that cannot be parsed at all (bytes that are not
+UTF-8, a broken multipart form) 400. Conflicts (409) and throttling (429) are declared
+on the routes themselves with :func:`errors`.
 """
 
 from __future__ import annotations
@@ -54,15 +55,17 @@ def _calls(dependant: Dependant) -> set[Any]:
     return found
 
 
-def _params(dependant: Dependant) -> tuple[bool, bool, bool]:
-    """Whether a route (with its dependencies) takes path, file and any validated input."""
+def _params(dependant: Dependant) -> tuple[bool, bool, bool, bool]:
+    """Whether a route (with its dependencies) takes path, body, file and any validated input."""
     path = bool(dependant.path_params)
+    body = bool(dependant.body_params)
     files = any(isinstance(p.field_info, params.File) for p in dependant.body_params)
     validated = bool(dependant.query_params or dependant.body_params or dependant.path_params)
     for sub in dependant.dependencies:
-        sub_path, sub_files, sub_validated = _params(sub)
-        path, files, validated = path or sub_path, files or sub_files, validated or sub_validated
-    return path, files, validated
+        sub_path, sub_body, sub_files, sub_validated = _params(sub)
+        path, body = path or sub_path, body or sub_body
+        files, validated = files or sub_files, validated or sub_validated
+    return path, body, files, validated
 
 
 def document_errors(router: APIRouter) -> APIRouter:
@@ -71,8 +74,11 @@ def document_errors(router: APIRouter) -> APIRouter:
         if not isinstance(route, APIRoute):
             continue
         calls = _calls(route.dependant)
-        path, files, validated = _params(route.dependant)
+        path, body, files, validated = _params(route.dependant)
         statuses = set()
+        if body:
+            # FastAPI answers 400 itself when it cannot parse the body into fields.
+            statuses.add(400)
         if calls & _AUTH:
             statuses.add(401)
         if calls & _ROLES:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.servers import free_port
 
@@ -79,9 +80,16 @@ def test_serve_then_restart_keeps_accounts(tmp_path: Path) -> None:
         assert me.json()["role"] == "admin"
 
 
-def test_embedded_mode_refuses_several_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mongodb", [False, True])
+def test_several_workers_need_mongodb_and_redis(tmp_path: Path, mongodb: bool) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
     env["PHOTOSHARE_DATA_DIR"] = str(tmp_path)
+    if mongodb:  # MongoDB alone is not enough: logouts and lockouts live in Redis
+        env.update(
+            PHOTOSHARE_MONGODB_URL="mongodb://127.0.0.1:1",
+            PHOTOSHARE_SECRET_KEY="k" * 40,
+            PHOTOSHARE_PUBLIC_BASE_URL="https://p.example",
+        )
     result = subprocess.run(
         [sys.executable, "-m", "photoshare.cli", "serve", "--workers", "2"],
         env=env,
@@ -90,7 +98,7 @@ def test_embedded_mode_refuses_several_workers(tmp_path: Path) -> None:
         timeout=30,
     )
     assert result.returncode == 2
-    assert "PHOTOSHARE_MONGODB_URL" in result.stderr
+    assert "PHOTOSHARE_REDIS_URL" in result.stderr
 
 
 def test_json_logs_carry_the_request_id(tmp_path: Path) -> None:
@@ -105,31 +113,51 @@ def test_json_logs_carry_the_request_id(tmp_path: Path) -> None:
 
 def _run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
-    env.update(PHOTOSHARE_DATA_DIR=str(tmp_path), PHOTOSHARE_ARGON2_MEMORY_KIB="64",
-               PHOTOSHARE_ARGON2_TIME_COST="1")
+    env.update(
+        PHOTOSHARE_DATA_DIR=str(tmp_path),
+        PHOTOSHARE_ARGON2_MEMORY_KIB="64",
+        PHOTOSHARE_ARGON2_TIME_COST="1",
+    )
     return subprocess.run(
         [sys.executable, "-m", "photoshare.cli", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=120,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_create_admin_on_an_empty_store_can_log_in(tmp_path: Path) -> None:
-    made = _run(tmp_path, "create-admin", "--username", "root", "--email", "root@example.com",
-                stdin="a long admin password\n")
+    made = _run(
+        tmp_path,
+        "create-admin",
+        "--username",
+        "root",
+        "--email",
+        "root@example.com",
+        stdin="a long admin password\n",
+    )
     assert made.returncode == 0, made.stderr
     assert "created admin root" in made.stdout
     refused = _run(tmp_path, "create-admin", "--username", "x", "--email", "bad", stdin="short\n")
     assert refused.returncode == 1
     assert "email" in refused.stderr and "password" in refused.stderr
     with serve(tmp_path) as server:
-        login = httpx.post(f"{server.base}/api/v1/auth/login",
-                           data={"username": "root", "password": "a long admin password"})
+        login = httpx.post(
+            f"{server.base}/api/v1/auth/login",
+            data={"username": "root", "password": "a long admin password"},
+        )
         assert login.status_code == 200
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        assert httpx.get(f"{server.base}/api/v1/users/me", headers=headers).json()["role"] == "admin"
+        assert (
+            httpx.get(f"{server.base}/api/v1/users/me", headers=headers).json()["role"] == "admin"
+        )
         # The next account to sign up is not an admin.
-        later = httpx.post(f"{server.base}/api/v1/auth/signup",
-                           json={"username": "later", "email": "l@example.com", "password": "long enough"})
+        later = httpx.post(
+            f"{server.base}/api/v1/auth/signup",
+            json={"username": "later", "email": "l@example.com", "password": "long enough"},
+        )
         assert later.json()["role"] == "user"
 
 

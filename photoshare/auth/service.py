@@ -199,13 +199,12 @@ async def revoke_user_logins(
 
 
 async def logout(runtime: Runtime, session: AuthSession) -> None:
-    """Revoke the presented access token and its login's refresh token."""
+    """Revoke the presented access token and its whole login (every token it was issued)."""
     claims = session.claims
     await runtime.denylist.revoke_token(claims.jti, claims.seconds_left + 5)
     if claims.sid:
-        await collection(RefreshToken).update_many(
-            {"session_id": claims.sid}, {"$set": {"revoked": True}}
-        )
+        # Earlier access tokens of this login (from before a refresh) end with it.
+        await revoke_logins(runtime, [claims.sid])
 
 
 async def authenticate(runtime: Runtime, token: str) -> AuthSession:

@@ -10,6 +10,7 @@ from photoshare.deps import CurrentUser, Page, RuntimeDep
 from photoshare.links import presets, qr, service
 from photoshare.links.models import Link
 from photoshare.links.schemas import LinkCreate, LinkOut
+from photoshare.media.responses import IMAGE_RESPONSES
 from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.schemas import Page as PageOf
@@ -100,7 +101,7 @@ async def delete_link(user: CurrentUser, link: ValidLink, runtime: RuntimeDep) -
     "/s/{slug}",
     summary="The transformed image of a link",
     response_class=Response,
-    responses={200: {"content": {"image/*": {}}}, 302: {"description": "Redirect to the CDN"}},
+    responses={**IMAGE_RESPONSES, 302: {"description": "Redirect to the CDN"}},
 )
 async def link_image(
     slug: Annotated[str, Path(max_length=32)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path as FsPath
+from typing import Any
 
 from fastapi import Response
 from fastapi.responses import FileResponse
@@ -18,6 +19,12 @@ CONTENT_TYPES = {
 }
 # Keys are never reused for other bytes, so a served file never changes.
 IMMUTABLE = "public, max-age=31536000, immutable"
+
+# The OpenAPI entries of a route that answers with an image file.
+IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The image", "content": {"image/*": {}}},
+    304: {"description": "Not modified: the client's copy (If-None-Match) is current"},
+}
 
 
 def etag_of(stat: os.stat_result) -> str:

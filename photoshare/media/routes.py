@@ -8,13 +8,18 @@ from fastapi import APIRouter, Header, Path, Response
 
 from photoshare.deps import RuntimeDep
 from photoshare.errors import NotFound
-from photoshare.media.responses import file_response
+from photoshare.media.responses import IMAGE_RESPONSES, file_response
 from photoshare.media.storage import KEY_PATTERN, LocalStorage
 
 router = APIRouter(tags=["media"])
 
 
-@router.get("/media/{key:path}", summary="A stored image")
+@router.get(
+    "/media/{key:path}",
+    summary="A stored image",
+    response_class=Response,
+    responses=IMAGE_RESPONSES,
+)
 async def serve_media(
     key: Annotated[str, Path(max_length=300)],
     runtime: RuntimeDep,

@@ -98,3 +98,17 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     ready = await client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["status"] == "ok"
+
+
+async def test_logout_ends_tokens_issued_before_a_refresh(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
+    account = await users.create()
+    earlier = account.headers
+    rotated = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": account.refresh_token}
+    )
+    later = {"Authorization": f"Bearer {rotated.json()['access_token']}"}
+    assert (await client.post("/api/v1/auth/logout", headers=later)).status_code == 204
+    assert (await client.get("/api/v1/users/me", headers=earlier)).status_code == 401
+    assert (await client.get("/api/v1/users/me", headers=later)).status_code == 401
