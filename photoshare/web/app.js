@@ -25,7 +25,9 @@ const routes = [
 
 function parseHash() {
   const raw = location.hash.replace(/^#/, "") || "/";
-  const [path, search = ""] = raw.split("?");
+  const mark = raw.indexOf("?");
+  const path = mark === -1 ? raw : raw.slice(0, mark);
+  const search = mark === -1 ? "" : raw.slice(mark + 1);
   return { path: path || "/", query: new URLSearchParams(search) };
 }
 
@@ -98,9 +100,13 @@ async function render() {
   if (ticket !== renderCount) return;
   const heading = container.querySelector("h1");
   document.title = heading ? `${heading.textContent} · PhotoShare` : "PhotoShare";
-  if (started && heading) {
-    heading.setAttribute("tabindex", "-1");
-    heading.focus({ preventScroll: true });
+  if (started) {
+    // A new page starts at its top, and keyboard and screen reader users start at its title.
+    window.scrollTo(0, 0);
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
   }
   started = true;
 }

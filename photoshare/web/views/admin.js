@@ -2,7 +2,7 @@
 
 import { request } from "../api.js";
 import { errorSlot, field, h, select, showError, time, userLink } from "../dom.js";
-import { isAdmin, state } from "../state.js";
+import { isAdmin, setMe, state } from "../state.js";
 import { go, requireLogin } from "../ui.js";
 
 const PAGE_SIZE = 20;
@@ -33,6 +33,8 @@ function userRow(user) {
         json: { role: role.value },
       });
       user.role = profile.role;
+      // Changing your own role changes what the album offers you.
+      if (user.username === state.me.username) setMe({ ...state.me, role: profile.role });
       announce(`${user.username} is now ${profile.role === "admin" ? "an admin" : `a ${profile.role}`}.`);
     } catch (err) {
       showError(error, err);

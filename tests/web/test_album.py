@@ -1,0 +1,566 @@
+"""The JS album in a real browser against the real server, driven the way people use it."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image, ImageDraw
+
+from tests.servers import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        "chromium is not installed: apt-get install chromium; CI installs it",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    Dialog,
+    Locator,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+PASSWORD = "correct horse 1"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def album_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`photoshare serve` in embedded mode on a free port, stopped with SIGINT afterwards."""
+    data_dir = tmp_path_factory.mktemp("album-data")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
+    env.pop("CLOUDINARY_URL", None)
+    env.update(
+        PHOTOSHARE_DATA_DIR=str(data_dir),
+        PHOTOSHARE_ARGON2_TIME_COST="1",
+        PHOTOSHARE_ARGON2_MEMORY_KIB="64",
+    )
+    log_path = data_dir / "server.log"
+    # A file, not a pipe: nobody reads the log while the tests run, and a full pipe blocks.
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "the server did not start:\n" + log_path.read_text()
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class People:
+    """Opens one browser context per person; records dialogs and page errors on every page."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts: list[BrowserContext] = []
+        self.dialogs: list[str] = []
+        self.page_errors: list[str] = []
+
+    def open(self, *, width: int = 1280, height: int = 900) -> Page:
+        context = self.browser.new_context(
+            base_url=self.base_url, viewport={"width": width, "height": height}
+        )
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("dialog", self._on_dialog)
+        page.on("pageerror", lambda error: self.page_errors.append(f"{page.url}: {error}"))
+        return page
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def screenshot_all(self, name: str) -> None:
+        OUTPUT_DIR.mkdir(exist_ok=True)
+        for number, context in enumerate(self.contexts):
+            for page_number, page in enumerate(context.pages):
+                path = OUTPUT_DIR / f"{name}-person{number}-page{page_number}.png"
+                try:
+                    page.screenshot(path=str(path), full_page=True)
+                except Exception as exc:  # a crashed page must not hide the real failure
+                    print(f"could not screenshot {page.url}: {exc}")
+                else:
+                    print(f"screenshot of {page.url}: {path}")
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def people(request: pytest.FixtureRequest, browser: Browser, album_url: str) -> Iterator[People]:
+    """Browser contexts for the test; on failure every open page is saved to test-output/."""
+    crowd = People(browser, album_url)
+    yield crowd
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        crowd.screenshot_all(re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name))
+    crowd.close()
+
+
+@pytest.fixture
+def jpeg(tmp_path: Path) -> Path:
+    """A real 200x150 JPEG with colours, so a grayscale link visibly differs."""
+    image = Image.new("RGB", (200, 150), (30, 120, 200))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 120, 100), fill=(240, 160, 20))
+    draw.ellipse((110, 60, 190, 140), fill=(200, 30, 60))
+    path = tmp_path / "harbour.jpg"
+    image.save(path, "JPEG", quality=90)
+    return path
+
+
+def sign_up(page: Page, username: str) -> None:
+    page.goto("/#/signup")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(f"{username}@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(status(page, f"Welcome to PhotoShare, {username}!")).to_be_visible()
+    expect(nav(page).get_by_role("link", name=username)).to_be_visible()
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/#/login")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def nav(page: Page) -> Locator:
+    return page.get_by_role("navigation", name="Main")
+
+
+def comments(page: Page) -> Locator:
+    return page.get_by_role("list", name="Comments")
+
+
+def comment_item(page: Page, text: str) -> Locator:
+    return comments(page).get_by_role("listitem").filter(has_text=text)
+
+
+def status(page: Page, text: str) -> Locator:
+    """A polite message (role=status) containing the text."""
+    return page.get_by_role("status").filter(has_text=text)
+
+
+def alert(page: Page, text: str) -> Locator:
+    """An error message (role=alert) containing the text."""
+    return page.get_by_role("alert").filter(has_text=text)
+
+
+def page_width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+UNLABELLED_CONTROLS = """() =>
+  [...document.querySelectorAll("input, select, textarea, button")]
+    .filter((control) => control.getClientRects().length > 0)
+    .filter((control) => !(
+      control.labels?.length ||
+      control.getAttribute("aria-label") ||
+      control.getAttribute("aria-labelledby") ||
+      (control.tagName === "BUTTON" && control.textContent.trim())
+    ))
+    .map((control) => control.outerHTML.slice(0, 120))
+"""
+
+
+def unlabelled_controls(page: Page) -> list[str]:
+    """Visible form controls that a screen reader could not name."""
+    return list(page.evaluate(UNLABELLED_CONTROLS))
+
+
+def test_people_share_rate_discuss_and_administer(people: People, jpeg: Path) -> None:
+    alice = people.open()
+    bob = people.open()
+
+    # 1. The first account becomes the admin; a second person signs up in their own browser.
+    alice.goto("/")
+    expect(alice.get_by_text("No photos yet")).to_be_visible()
+    sign_up(alice, "alice")
+    expect(nav(alice).get_by_role("link", name="Admin")).to_be_visible()
+    sign_up(bob, "bob")
+    expect(nav(bob).get_by_role("link", name="Admin")).to_have_count(0)
+
+    # 2. Upload: the server's messages are shown as they are, then a good upload succeeds.
+    nav(alice).get_by_role("link", name="Upload").click()
+    not_an_image = jpeg.with_name("notes.jpg")
+    not_an_image.write_text("just some text")
+    alice.get_by_label("Photo", exact=True).set_input_files(not_an_image)
+    alice.get_by_role("button", name="Upload").click()
+    expect(alert(alice, "Not an accepted image")).to_be_visible()
+
+    alice.get_by_label("Photo", exact=True).set_input_files(jpeg)
+    alice.get_by_label("Description").fill("Sunset over the old harbour")
+    alice.get_by_label("Tags").fill("one, two, three, four, five, six")
+    alice.get_by_role("button", name="Upload").click()
+    expect(alert(alice, "at most 5 tags per photo, got 6")).to_be_visible()
+
+    alice.get_by_label("Tags").fill("Harbour, sunset, Sea")
+    alice.get_by_role("button", name="Upload").click()
+    expect(alice.get_by_role("heading", name="Photo by alice")).to_be_visible()
+    expect(status(alice, "Your photo was uploaded.")).to_be_visible()
+    photo_url = alice.url
+    assert re.search(r"#/photo/[0-9a-f]{24}$", photo_url)
+    expect(alice.get_by_role("link", name="#harbour")).to_be_visible()
+
+    # 3. The feed shows it to everyone; a tag chip and a keyword both find it.
+    bob.goto("/")
+    card = bob.get_by_role("list", name="Photos").get_by_role("listitem")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("Sunset over the old harbour")
+    bob.get_by_role("navigation", name="Tags").get_by_role("link", name=re.compile("^#sea")).click()
+    expect(bob.get_by_role("heading", name="Photos tagged #sea")).to_be_visible()
+    expect(card).to_have_count(1)
+    bob.get_by_role("link", name="Clear filters").click()
+    bob.get_by_label("Keywords").fill("harbour")
+    bob.get_by_role("button", name="Search").click()
+    expect(bob).to_have_url(re.compile(r"#/\?q=harbour$"))
+    expect(card).to_contain_text("Sunset over the old harbour")
+    bob.get_by_label("Keywords").fill("mountains")
+    bob.get_by_role("button", name="Search").click()
+    expect(bob.get_by_text("No photos match these filters.")).to_be_visible()
+    # Only moderators and admins may filter by owner.
+    expect(bob.get_by_label("Owner")).to_have_count(0)
+    alice.goto("/")
+    expect(alice.get_by_label("Owner")).to_be_visible()
+
+    # 4. Comments: write one, edit it inline.
+    alice.goto(photo_url)
+    alice.get_by_label("Add a comment").fill("Lovely light tonight")
+    alice.get_by_role("button", name="Post comment").click()
+    mine = comment_item(alice, "Lovely light tonight")
+    expect(mine).to_be_visible()
+    # Delete is for moderators and admins; alice is the admin, so she sees it on her own too.
+    mine.get_by_role("button", name="Edit").click()
+    alice.get_by_label("Edit your comment").fill("Lovely light this evening")
+    alice.get_by_role("button", name="Save comment").click()
+    edited = comment_item(alice, "Lovely light this evening")
+    expect(edited).to_contain_text("(edited)")
+
+    # 5. Markup in a comment is text, never HTML.
+    bob.goto(photo_url)
+    expect(comment_item(bob, "Lovely light this evening")).to_be_visible()
+    expect(comment_item(bob, "Lovely light this evening").get_by_role("button")).to_have_count(0)
+    bob.get_by_label("Add a comment").fill(XSS)
+    bob.get_by_role("button", name="Post comment").click()
+    expect(comments(bob).get_by_text(XSS, exact=True)).to_be_visible()
+    expect(comments(bob).locator('img[src="x"]')).to_have_count(0)
+    alice.reload()
+    expect(comments(alice).get_by_text(XSS, exact=True)).to_be_visible()
+    expect(comments(alice).locator("img")).to_have_count(0)
+
+    # 6. Ratings: the other person rates once; the owner cannot.
+    bob.get_by_role("button", name="Rate 4 stars").click()
+    expect(bob.get_by_role("img", name="Rated 4.0 out of 5 by 1 person")).to_be_visible()
+    bob.reload()
+    bob.get_by_role("button", name="Rate 2 stars").click()
+    expect(alert(bob, "You have already rated this photo")).to_be_visible()
+    expect(alice.get_by_text("This is your photo, so you cannot rate it.")).to_be_visible()
+    expect(alice.get_by_role("button", name=re.compile(r"^Rate \d"))).to_have_count(0)
+
+    # 7. A grayscale share link: built, created, previewed, copied, and its QR code decodes.
+    alice.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    builder = alice.get_by_role("form", name="Transformation builder")
+    builder.get_by_role("checkbox", name="Effect").check()
+    expect(builder.get_by_label("Transformation", exact=True)).to_have_value("e_grayscale")
+    builder.get_by_role("button", name="Create link").click()
+    result = alice.locator(".link-result")
+    link_anchor = result.get_by_role("link", name=re.compile(r"^http:\/\/127\.0\.0\.1:\d+\/s\/"))
+    expect(link_anchor).to_be_visible()
+    link_url = link_anchor.inner_text()
+    preview = result.get_by_role("img", name=re.compile("^Preview of the transformed photo"))
+    qr = result.get_by_role("img", name=f"QR code for {link_url}")
+    for image in (preview, qr):
+        expect(image).to_be_visible()
+        alice.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
+    assert decode_qr(qr.screenshot()) == link_url
+    result.get_by_role("button", name=f"Copy link {link_url}").click()
+    expect(status(alice, "Link copied to the clipboard.")).to_be_visible()
+    assert alice.evaluate("navigator.clipboard.readText()") == link_url
+    links = alice.get_by_role("list", name="Share links")
+    expect(links.get_by_role("listitem")).to_have_count(1)
+    expect(links.get_by_role("listitem")).to_contain_text("e_grayscale")
+    # Creating the same transformation again gives back the same link.
+    builder.get_by_role("button", name="Create link").click()
+    expect(result.get_by_role("heading")).to_have_text("This transformation already has a link")
+    expect(links.get_by_role("listitem")).to_have_count(1)
+    # Every operation of the builder writes the string the server keeps as canonical.
+    builder.get_by_role("checkbox", name="Effect").uncheck()
+    builder.get_by_role("checkbox", name="Resize").check()
+    builder.get_by_label("Crop", exact=True).select_option("fill")
+    builder.get_by_label("Width (px)", exact=True).fill("120")
+    builder.get_by_label("Height (px)", exact=True).fill("120")
+    builder.get_by_label("Gravity").select_option("auto")
+    builder.get_by_role("checkbox", name="Round corners").check()
+    builder.get_by_label("Circle or ellipse").check()
+    builder.get_by_role("checkbox", name="Border").check()
+    builder.get_by_label("Border colour").fill("#ff8800")
+    builder.get_by_role("checkbox", name="Output format").check()
+    builder.get_by_label("Format", exact=True).select_option("png")
+    built = "c_fill,w_120,h_120,g_auto/r_max/bo_10px_solid_rgb:ff8800/f_png,q_auto"
+    expect(builder.get_by_label("Transformation", exact=True)).to_have_value(built)
+    builder.get_by_role("button", name="Create link").click()
+    expect(result.get_by_role("heading")).to_have_text("Your new link")
+    expect(links.get_by_role("listitem")).to_have_count(2)
+    expect(builder.get_by_label("Transformation", exact=True)).to_have_value(built)
+    alice.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0",
+        arg=result.get_by_role("img", name=re.compile("^Preview")).element_handle(),
+    )
+    # The QR code points at the transformed image, served to anyone.
+    bob.goto(link_url)
+    assert bob.evaluate("document.images[0].naturalWidth") == 200
+
+    # 8. The admin makes bob a moderator; the last admin cannot step down.
+    nav(alice).get_by_role("link", name="Admin").click()
+    alice.get_by_label("Role of bob").select_option("moderator")
+    expect(status(alice, "bob is now a moderator.")).to_be_visible()
+    alice.get_by_label("Role of alice").select_option("user")
+    expect(alert(alice, "This is the last admin")).to_be_visible()
+    expect(alice.get_by_label("Role of alice")).to_have_value("admin")
+    alice.get_by_role("button", name="Ban alice").click()
+    expect(alert(alice, "You cannot ban yourself")).to_be_visible()
+
+    # 9. The moderator deletes a comment.
+    bob.goto(photo_url)
+    target = comment_item(bob, "Lovely light this evening")
+    target.get_by_role("button", name="Delete").click()
+    target.get_by_role("button", name="Yes, delete the comment").click()
+    expect(comment_item(bob, "Lovely light this evening")).to_have_count(0)
+    bob.reload()
+    expect(comments(bob).get_by_role("listitem")).to_have_count(1)
+    expect(bob.get_by_role("heading", name="Comments (1)")).to_be_visible()
+
+    # 10. A banned person is logged out and cannot log back in.
+    carol = people.open()
+    sign_up(carol, "carol")
+    alice.get_by_label("Search users").fill("carol")
+    alice.get_by_role("button", name="Search").click()
+    alice.get_by_role("button", name="Ban carol").click()
+    expect(status(alice, "carol is banned.")).to_be_visible()
+    # Carol's open page still thinks she is logged in; her next write is refused, the refresh
+    # fails too, and she is sent to log in.
+    carol.get_by_role("link", name="Sunset over the old harbour").click()
+    carol.get_by_label("Add a comment").fill("Still here?")
+    carol.get_by_role("button", name="Post comment").click()
+    expect(carol.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(status(carol, "Your session has ended; please log in again.")).to_be_visible()
+    log_in(carol, "carol")
+    expect(alert(carol, "This account has been banned")).to_be_visible()
+    expect(comments(bob).get_by_text("Still here?")).to_have_count(0)
+    alice.get_by_role("button", name="Unban carol").click()
+    expect(status(alice, "carol is no longer banned.")).to_be_visible()
+    carol.get_by_role("button", name="Log in").click()
+    expect(status(carol, "Welcome back!")).to_be_visible()
+
+    # 11. Logging out forgets the tokens.
+    nav(bob).get_by_role("button", name="Log out").click()
+    expect(status(bob, "You are logged out.")).to_be_visible()
+    expect(nav(bob).get_by_role("link", name="Log in")).to_be_visible()
+    assert bob.evaluate("sessionStorage.getItem('photoshare.tokens')") is None
+
+    # 12. Markup never ran, and no script failed anywhere.
+    assert people.dialogs == []
+    assert people.page_errors == []
+
+
+def test_concurrent_401s_spend_the_refresh_token_once(people: People, jpeg: Path) -> None:
+    """Two requests that both see 401 share one refresh, retry, and the person stays in."""
+    dora = people.open()
+    sign_up(dora, "dora")
+    nav(dora).get_by_role("link", name="Upload").click()
+    # A slow connection, so the progress bar is seen moving while the bytes go out.
+    noisy = jpeg.with_name("noise.jpg")
+    Image.frombytes("RGB", (400, 400), os.urandom(400 * 400 * 3)).save(noisy, quality=95)
+    network = dora.context.new_cdp_session(dora)
+    network.send("Network.enable")
+    slow = {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 250_000}
+    network.send("Network.emulateNetworkConditions", slow)
+    dora.get_by_label("Photo", exact=True).set_input_files(noisy)
+    dora.get_by_role("button", name="Upload").click()
+    progress = dora.get_by_role("progressbar", name="Upload progress")
+    dora.wait_for_function("bar => bar.value > 0 && bar.value < 100", arg=progress.element_handle())
+    network.send("Network.emulateNetworkConditions", {**slow, "uploadThroughput": -1})
+    expect(dora.get_by_role("heading", name="Photo by dora")).to_be_visible()
+    photo_url = dora.url
+    tokens_before = dora.evaluate("sessionStorage.getItem('photoshare.tokens')")
+
+    refreshes: list[str] = []
+    dora.on(
+        "request",
+        lambda request: refreshes.append(request.url) if "/auth/refresh" in request.url else None,
+    )
+    refused: set[str] = set()
+
+    def expired_once(route: Route) -> None:
+        # The comments and the links of the photo load at the same time: both are told the
+        # access token expired, once.
+        kind = "comments" if "/comments" in route.request.url else "links"
+        if kind in refused:
+            route.continue_()
+            return
+        refused.add(kind)
+        route.fulfill(status=401, json={"detail": "Token expired"})
+
+    dora.route(re.compile(r"/api/v1/photos/[0-9a-f]+/(comments|links)\?"), expired_once)
+    dora.goto("/")
+    dora.goto(photo_url)
+    expect(dora.get_by_role("heading", name="Comments (0)")).to_be_visible()
+    expect(dora.get_by_text("No share links yet.")).to_be_visible()
+    assert refused == {"comments", "links"}
+    assert len(refreshes) == 1
+    expect(nav(dora).get_by_role("link", name="dora")).to_be_visible()
+    tokens_after = dora.evaluate("sessionStorage.getItem('photoshare.tokens')")
+    assert tokens_after and tokens_after != tokens_before
+    assert dora.evaluate("localStorage.length") == 0
+
+    # The new pair works: a write goes through without another refresh.
+    dora.get_by_label("Add a comment").fill("After the refresh")
+    dora.get_by_role("button", name="Post comment").click()
+    expect(comment_item(dora, "After the refresh")).to_be_visible()
+    assert len(refreshes) == 1
+    assert people.page_errors == []
+
+
+def test_phone_width_has_no_horizontal_scrolling(people: People, jpeg: Path) -> None:
+    desktop = people.open()
+    sign_up(desktop, "erin")
+    nav(desktop).get_by_role("link", name="Upload").click()
+    desktop.get_by_label("Photo", exact=True).set_input_files(jpeg)
+    desktop.get_by_label("Description").fill(
+        "A very long description without spaces: " + "harbourlights" * 20
+    )
+    desktop.get_by_label("Tags").fill("a-long-tag-name-for-small-phones, sea")
+    desktop.get_by_role("button", name="Upload").click()
+    expect(desktop.get_by_role("heading", name="Photo by erin")).to_be_visible()
+    photo_url = desktop.url
+
+    phone = people.open(width=390, height=844)
+    phone.goto("/")
+    expect(phone.get_by_role("list", name="Photos").get_by_role("listitem").first).to_be_visible()
+    assert page_width(phone) <= 390
+    phone.goto(photo_url)
+    expect(phone.get_by_role("heading", name="Photo by erin")).to_be_visible()
+    assert page_width(phone) <= 390
+
+    # A missing photo is a plain message, not a broken page.
+    phone.goto("/#/photo/not-a-photo")
+    expect(phone.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(phone.get_by_role("alert")).not_to_be_empty()
+
+    # Logged in, the photo page also carries the forms and the transformation builder.
+    log_in(phone, "erin")
+    expect(nav(phone).get_by_role("link", name="erin")).to_be_visible()
+    phone.goto(photo_url)
+    expect(phone.get_by_role("form", name="Transformation builder")).to_be_visible()
+    phone.get_by_role("form", name="Transformation builder").get_by_role(
+        "button", name="Create link"
+    ).click()
+    expect(alert(phone, "Choose at least one operation")).to_be_visible()
+    assert page_width(phone) <= 390
+    assert unlabelled_controls(phone) == []
+    for route in ("#/", "#/me", "#/upload", "#/admin", "#/user/erin", "#/signup", "#/login"):
+        phone.goto(f"/{route}")
+        expect(phone.get_by_role("heading", level=1)).to_be_visible()
+        assert page_width(phone) <= 390, route
+        assert unlabelled_controls(phone) == [], route
+        expect(phone.get_by_text("null", exact=True)).to_have_count(0)
+
+    # The account page: profile, avatar and a refused password change.
+    phone.goto("/#/me")
+    phone.get_by_label("Full name").fill("Erin Example")
+    phone.get_by_label("Bio").fill("Harbours and boats.")
+    phone.get_by_role("button", name="Save profile").click()
+    expect(status(phone, "Your profile was saved.")).to_be_visible()
+    phone.get_by_label("New avatar").set_input_files(jpeg)
+    phone.get_by_role("button", name="Upload avatar").click()
+    expect(status(phone, "Your new avatar is saved.")).to_be_visible()
+    expect(nav(phone).get_by_role("link", name="erin").locator("img")).to_be_visible()
+    phone.get_by_label("Current password").fill("not my password")
+    phone.get_by_label("New password").fill("another long one")
+    phone.get_by_role("button", name="Change password").click()
+    expect(phone.get_by_role("alert")).not_to_be_empty()
+    phone.goto("/#/user/erin")
+    expect(phone.get_by_role("heading", name="Erin Example")).to_be_visible()
+    expect(phone.get_by_text("Harbours and boats.")).to_be_visible()
+    assert people.page_errors == []
+
+
+def decode_qr(png: bytes) -> str:
+    from pyzbar import pyzbar
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    # A little margin and scale help zbar with a tightly cropped, browser-scaled code.
+    framed = Image.new("L", (image.width + 40, image.height + 40), 255)
+    framed.paste(image, (20, 20))
+    framed = framed.resize((framed.width * 2, framed.height * 2), Image.Resampling.NEAREST)
+    decoded = pyzbar.decode(framed)
+    assert decoded, "no QR code found in the screenshot"
+    return str(decoded[0].data.decode())
