@@ -6,7 +6,6 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-
 from redis.exceptions import RedisError
 
 from photoshare.db import PyMongoError

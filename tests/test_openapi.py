@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+
+from tests.factories import PhotoFactory, UserFactory
 
 ERROR_STATUSES = {"401", "403", "404", "409", "413", "415", "422", "429"}
 
@@ -58,3 +61,48 @@ async def test_request_bodies_have_examples(client: httpx.AsyncClient) -> None:
     schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
     for name in ("SignupRequest", "PhotoUpdate", "LinkCreate", "CommentIn", "RatingIn"):
         assert schemas[name].get("examples"), name
+
+
+async def test_unparsable_bodies_are_400_and_documented(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
+    """Found by tests/security/test_fuzz.py: FastAPI answers 400 to a body it cannot parse."""
+    account = await users.create()
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for path, item in paths.items():
+        for method, op in item.items():
+            if "requestBody" in op:
+                assert "400" in op["responses"], f"{method.upper()} {path}"
+    not_utf8 = await client.patch(
+        "/api/v1/users/me",
+        content=b"\xff\xfe{",
+        headers={**account.headers, "Content-Type": "application/json"},
+    )
+    assert not_utf8.status_code == 400
+    assert not_utf8.json()["detail"]
+    broken_form = await client.post(
+        "/api/v1/photos",
+        content=b"--b\r\n-5086--b--\r\n",
+        headers={**account.headers, "Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert broken_form.status_code == 400
+    assert broken_form.json()["detail"]
+
+
+async def test_image_routes_document_their_content_and_304(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    """Found by tests/security/test_fuzz.py: images were documented as JSON, 304 not at all."""
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for path in ("/media/{key}", "/s/{slug}"):
+        responses = paths[path]["get"]["responses"]
+        assert set(responses["200"]["content"]) == {"image/*"}, path
+        assert "304" in responses, path
+
+    owner = await users.create()
+    photo = await photos.upload(owner)
+    media = urlsplit(str(photo["url"])).path
+    served = await client.get(media)
+    assert served.headers["content-type"] == "image/jpeg"
+    cached = await client.get(media, headers={"If-None-Match": served.headers["etag"]})
+    assert cached.status_code == 304

@@ -3,8 +3,9 @@
 An upload is trusted for nothing: its format is decided by its first bytes, its size
 in pixels is read from the header before any decoding, and it is decoded by the one
 loader that format names (so no polyglot reaches another loader). What is stored is
-re-encoded upright (EXIF orientation applied) with every metadata block dropped but
-the ICC profile.
+re-encoded upright (EXIF orientation applied) with every metadata block dropped. An
+embedded ICC profile is used to convert the colours to sRGB and replaced by libvips'
+own sRGB profile: the uploaded profile is the uploader's bytes and is never stored.
 """
 
 from __future__ import annotations
@@ -127,6 +128,23 @@ def _load(source: Path, max_pixels: int) -> tuple[pyvips.Image, ImageFormat]:
     return image, stored_format
 
 
+def _to_srgb(image: pyvips.Image) -> pyvips.Image:
+    """Convert the colours with the embedded profile and attach libvips' sRGB profile.
+
+    A valid profile can carry anything in its tags (HTML included), and saving keeps
+    the image's profile byte for byte; this one is libvips' own.
+    """
+    try:
+        return image.icc_transform(
+            "srgb", embedded=True, intent="perceptual", depth=16 if image.format == "ushort" else 8
+        )
+    except pyvips.Error:
+        # No usable profile: keep the colours as they are and drop it.
+        image = image.copy()
+        image.remove("icc-profile-data")
+        return image
+
+
 def _square(image: pyvips.Image, size: int) -> pyvips.Image:
     side = min(size, image.width, image.height)
     return image.thumbnail_image(side, height=side, crop="attention")
@@ -142,6 +160,8 @@ def normalize(
     of at most that side, as avatars are.
     """
     image, stored_format = _load(source, max_pixels)
+    if image.get_typeof("icc-profile-data"):
+        image = _to_srgb(image)
     if image.get_typeof("orientation") and image.get("orientation") != 1:
         image = image.autorot()
     if square:

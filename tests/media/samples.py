@@ -101,3 +101,26 @@ def avif() -> bytes:
 def heic_brand_header() -> bytes:
     """The first bytes of a HEIC file (ftyp box, brand heic) followed by junk."""
     return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+
+
+def srgb_profile_carrying(payload: bytes) -> bytes:
+    """A valid sRGB ICC profile with one more (private) tag whose data is ``payload``."""
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    (count,) = struct.unpack(">I", profile[128:132])
+    table_end = 132 + 12 * count
+    entries = b"".join(
+        struct.pack(">4sII", signature, offset + 12, size)  # the table grows by one entry
+        for signature, offset, size in struct.iter_unpack(">4sII", profile[132:table_end])
+    )
+    data = payload + b"\0" * (-len(payload) % 4)
+    entries += struct.pack(">4sII", b"zzzz", len(profile) + 12, len(data))
+    grown = profile[4:128] + struct.pack(">I", count + 1) + entries + profile[table_end:] + data
+    return struct.pack(">I", 4 + len(grown)) + grown
+
+
+def jpeg_with_icc(profile: bytes) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(buffer, "JPEG", quality=90, icc_profile=profile)
+    return buffer.getvalue()

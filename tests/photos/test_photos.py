@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from PIL import Image
+from PIL import Image, ImageCms
 
 from photoshare.app import create_app
 from photoshare.config import Settings
@@ -91,6 +91,27 @@ async def test_upload_get_edit_delete(
     assert (await client.get(f"/api/v1/photos/{photo['id']}")).status_code == 404
     assert (await fetch(client, str(photo["url"]))).status_code == 404
     assert stored_files(settings) == []
+
+
+async def test_an_embedded_icc_profile_is_applied_and_replaced(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    """A valid profile can carry anything in its tags; it is never stored as uploaded.
+
+    Found by tests/security/test_upload_attacks.py: the profile was kept byte for byte,
+    so HTML in a private tag reached the stored file.
+    """
+    owner = await users.create()
+    uploaded = samples.srgb_profile_carrying(b"<html><script>alert(1)</script></html>")
+    photo = await photos.upload(owner, samples.jpeg_with_icc(uploaded))
+    served = await fetch(client, str(photo["url"]))
+    assert b"<script" not in served.content
+    image = Image.open(io.BytesIO(served.content))
+    kept = image.info["icc_profile"]
+    assert kept != uploaded
+    assert ImageCms.ImageCmsProfile(io.BytesIO(kept)).profile.profile_description == "sRGB"
+    red, green, blue = image.convert("RGB").getpixel((10, 10))  # type: ignore[misc]
+    assert red > 180 and green < 70 and blue < 70
 
 
 @pytest.mark.parametrize(
