@@ -110,8 +110,11 @@ async def test_admin_lists_accounts(client: httpx.AsyncClient, users: UserFactor
     assert body["total"] == 3
     assert [u["username"] for u in body["items"]] == sorted(u["username"] for u in body["items"])
     assert body["items"][0]["email"].endswith("@example.com")
-    prefixed = (await client.get("/api/v1/users", params={"q": "ZED"}, headers=admin.headers)).json()
+    prefixed = (
+        await client.get("/api/v1/users", params={"q": "ZED"}, headers=admin.headers)
+    ).json()
     assert [u["username"] for u in prefixed["items"]] == ["zed_account"]
-    assert (await client.get("/api/v1/users", params={"q": ".*"}, headers=admin.headers)).json()["total"] == 0
+    pattern = await client.get("/api/v1/users", params={"q": ".*"}, headers=admin.headers)
+    assert pattern.json()["total"] == 0
     assert (await client.get("/api/v1/users", headers=user.headers)).status_code == 403
     assert (await client.get("/api/v1/users")).status_code == 401
