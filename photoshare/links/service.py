@@ -22,7 +22,9 @@ from photoshare.media.responses import client_has, file_response, image_headers
 from photoshare.media.storage import CloudinaryStorage, LocalStorage
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
+from photoshare.users import service as users
 from photoshare.users.models import Role, User
+from photoshare.users.schemas import username_of
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +41,7 @@ def link_url(runtime: Runtime, link: Link) -> str:
 
 
 async def present(runtime: Runtime, links: Sequence[Link]) -> list[LinkOut]:
-    creators = {
-        user.id: user.username
-        for user in await User.find(
-            {"_id": {"$in": list({link.created_by for link in links})}}
-        ).to_list()
-    }
+    creators = await users.by_ids(link.created_by for link in links)
     base = runtime.settings.base_url
     return [
         LinkOut(
@@ -53,7 +50,7 @@ async def present(runtime: Runtime, links: Sequence[Link]) -> list[LinkOut]:
             transformation=link.transformation,
             url=link_url(runtime, link),
             qr_url=f"{base}/api/v1/links/{link.id}/qr",
-            created_by=creators.get(link.created_by, "[deleted]"),
+            created_by=username_of(creators.get(link.created_by)),
             created_at=link.created_at,
         )
         for link in links

@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import BaseModel, StringConstraints
 
 from photoshare.photos.tags.schemas import TagNames
-from photoshare.users.schemas import RatingSummary
+from photoshare.users.models import User
+from photoshare.users.schemas import RatingSummary, username_of
 
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
@@ -16,6 +17,11 @@ Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 class Owner(BaseModel):
     username: str
     avatar_url: str | None
+
+    @classmethod
+    def of(cls, user: User | None) -> Owner:
+        """How a person appears on what they posted (a deleted account stays anonymous)."""
+        return cls(username=username_of(user), avatar_url=user.avatar_url if user else None)
 
 
 class PhotoOut(BaseModel):

@@ -17,6 +17,7 @@ from photoshare.photos.search import PhotoQuery, search_terms
 from photoshare.photos.tags import service as tags
 from photoshare.runtime import Runtime
 from photoshare.schemas import Page
+from photoshare.users import service as users
 from photoshare.users.models import User, utcnow
 from photoshare.users.schemas import RatingSummary
 
@@ -97,19 +98,14 @@ async def delete(runtime: Runtime, photo: Photo) -> None:
 
 
 async def owners_of(photos: Iterable[Photo]) -> dict[PydanticObjectId, User]:
-    ids = list({photo.owner_id for photo in photos})
-    found = await User.find({"_id": {"$in": ids}}).to_list()
-    return {user.id: user for user in found if user.id is not None}
+    return await users.by_ids(photo.owner_id for photo in photos)
 
 
 def to_out(runtime: Runtime, photo: Photo, owner: User | None) -> PhotoOut:
     return PhotoOut(
         id=str(photo.id),
         url=runtime.storage.url(photo.storage_key),
-        owner=Owner(
-            username=owner.username if owner else "[deleted]",
-            avatar_url=owner.avatar_url if owner else None,
-        ),
+        owner=Owner.of(owner),
         description=photo.description,
         tags=photo.tags,
         width=photo.width,

@@ -7,12 +7,20 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
-from photoshare.users.models import Role
+from photoshare.users.models import Role, User
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+DELETED_USER = "[deleted]"
+
+
+def username_of(user: User | None) -> str:
+    """A user's name as shown on what they did; a deleted account shows as [deleted]."""
+    return user.username if user else DELETED_USER
 
 
 class RatingSummary(BaseModel):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from beanie import PydanticObjectId
 from fastapi import UploadFile
 
 from photoshare.auth import service as auth_service
@@ -82,6 +84,12 @@ async def search(prefix: str, limit: int, offset: int) -> tuple[list[UserSummary
     items = [UserSummary.model_validate(doc) async for doc in cursor]
     total = await (users.count_documents(query) if query else users.estimated_document_count())
     return items, total
+
+
+async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, User]:
+    """The users with these ids, in one query; ids of deleted accounts are simply absent."""
+    found = await User.find({"_id": {"$in": list(set(ids))}}).to_list()
+    return {user.id: user for user in found if user.id is not None}
 
 
 async def get_by_username(username: str) -> User:

@@ -9,28 +9,22 @@ from photoshare.errors import NotAllowed, NotFound
 from photoshare.photos.comments.schemas import CommentOut
 from photoshare.photos.models import Comment, Photo
 from photoshare.photos.schemas import Owner
+from photoshare.users import service as users
 from photoshare.users.models import User, utcnow
 
 
 async def _present(comments: list[Comment]) -> list[CommentOut]:
-    ids = list({comment.author_id for comment in comments})
-    authors = {user.id: user for user in await User.find({"_id": {"$in": ids}}).to_list()}
-    out = []
-    for comment in comments:
-        author = authors.get(comment.author_id)
-        out.append(
-            CommentOut(
-                id=str(comment.id),
-                author=Owner(
-                    username=author.username if author else "[deleted]",
-                    avatar_url=author.avatar_url if author else None,
-                ),
-                text=comment.text,
-                created_at=comment.created_at,
-                updated_at=comment.updated_at,
-            )
+    authors = await users.by_ids(comment.author_id for comment in comments)
+    return [
+        CommentOut(
+            id=str(comment.id),
+            author=Owner.of(authors.get(comment.author_id)),
+            text=comment.text,
+            created_at=comment.created_at,
+            updated_at=comment.updated_at,
         )
-    return out
+        for comment in comments
+    ]
 
 
 async def add(photo: Photo, author: User, text: str) -> CommentOut:

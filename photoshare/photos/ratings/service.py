@@ -15,8 +15,9 @@ from photoshare.db import collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.photos.models import Photo, Rating
 from photoshare.photos.ratings.schemas import Rater, RatingOut
+from photoshare.users import service as users
 from photoshare.users.models import User, utcnow
-from photoshare.users.schemas import RatingSummary
+from photoshare.users.schemas import RatingSummary, username_of
 
 # Pipeline stages that derive the totals from the ratings array.
 _TOTALS: list[dict[str, Any]] = [
@@ -71,11 +72,10 @@ async def page(photo: Photo, limit: int, offset: int) -> tuple[list[RatingOut], 
     if doc is None:
         raise NotFound("No photo with this id")
     ratings = [Rating.model_validate(item) for item in doc.get("ratings", [])]
-    ids = list({rating.user_id for rating in ratings})
-    names = {user.id: user.username for user in await User.find({"_id": {"$in": ids}}).to_list()}
+    raters = await users.by_ids(rating.user_id for rating in ratings)
     items = [
         RatingOut(
-            user=Rater(username=names.get(r.user_id, "[deleted]")),
+            user=Rater(username=username_of(raters.get(r.user_id))),
             stars=r.stars,
             created_at=r.created_at,
         )
