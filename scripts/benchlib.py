@@ -5,10 +5,13 @@
   with a fresh data dir and no ``PHOTOSHARE_*``/``CLOUDINARY_URL`` settings (embedded
   mode: in-process store, local files), waits for ``/healthz`` and stops it afterwards;
   its output goes to ``<data dir>/server.log``, whose tail is shown if it fails to start.
+  A caller may add settings of its own (``extra_env``) and ask for several ``workers``.
 - ``login``: signs up the benchmark account (or another one) and returns a bearer token.
 - ``RssSampler``, ``read_status_kb``, ``peak_rss_kb``, ``reset_peak_rss``: a process's
   resident memory from ``/proc/<pid>/status`` (VmRSS sampled in a thread, VmHWM as the
   kernel's high-water mark). Linux only.
+- ``cpu_seconds``, ``run_queue_wait_s``: CPU time used by a process and its descendants,
+  and time their threads waited for a CPU, from ``/proc``.
 - ``percentile``: interpolated percentiles of latency samples.
 
 The benchmarks run from the repository root with the project's virtualenv, e.g.
@@ -25,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,12 +113,23 @@ def server_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def start_server(data_dir: Path, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
-    """Start ``photoshare serve`` (one worker, so one process) in the background."""
+def start_server(
+    data_dir: Path,
+    port: int,
+    log: IO[bytes],
+    extra_env: Mapping[str, str] | None = None,
+    workers: int = 1,
+) -> subprocess.Popen[bytes]:
+    """Start ``photoshare serve`` in the background (one worker, so one process, by default).
+
+    ``extra_env`` is added to ``server_env(data_dir)``, e.g. ``PHOTOSHARE_REDIS_URL``.
+    """
     command = [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)]
+    if workers != 1:
+        command += ["--workers", str(workers)]
     return subprocess.Popen(
         command,
-        env=server_env(data_dir),
+        env={**server_env(data_dir), **(extra_env or {})},
         cwd=REPO_ROOT,
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -161,15 +175,22 @@ def log_tail(path: Path, lines: int = 30) -> str:
 
 
 @contextmanager
-def running_server(data_dir: Path, prog: str) -> Iterator[Server]:
-    """Run a healthy server on a free port with ``data_dir``; stop it on leaving.
+def running_server(
+    data_dir: Path,
+    prog: str,
+    extra_env: Mapping[str, str] | None = None,
+    workers: int = 1,
+    port: int | None = None,
+) -> Iterator[Server]:
+    """Run a healthy server on ``port`` (a free one by default) with ``data_dir``; stop it
+    on leaving. ``extra_env`` and ``workers`` are passed on to ``start_server``.
 
     Raises ``BenchError`` (with the tail of the server's log) if it does not come up.
     """
-    port = free_port()
+    port = port or free_port()
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log:
-        process = start_server(data_dir, port, log)
+        process = start_server(data_dir, port, log, extra_env, workers)
         server = Server(process, port, log_path)
         try:
             try:
@@ -241,6 +262,57 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (e.g. a server's worker processes), while they run."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time used so far by ``pid`` and its descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for process in process_tree(pid):
+        try:
+            with open(f"/proc/{process}/stat") as stat:
+                # Fields after the command (which may hold spaces), from field 3 on.
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def run_queue_wait_s(pid: int) -> float:
+    """Time the threads of ``pid`` and its descendants have waited for a CPU while runnable.
+
+    From ``/proc/<pid>/task/<tid>/schedstat`` (its second field, in ns): it grows when other
+    processes compete for the cores. Threads that have exited no longer count.
+    """
+    total = 0
+    for process in process_tree(pid):
+        try:
+            tasks = os.listdir(f"/proc/{process}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{process}/task/{task}/schedstat") as schedstat:
+                    total += int(schedstat.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9
 
 
 def peak_rss_kb(sampler: RssSampler) -> tuple[int, int]:
