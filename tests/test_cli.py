@@ -143,7 +143,8 @@ def test_create_admin_on_an_empty_store_can_log_in(tmp_path: Path) -> None:
     refused = _run(tmp_path, "create-admin", "--username", "x", "--email", "bad", stdin="short\n")
     assert refused.returncode == 1
     assert "email" in refused.stderr and "password" in refused.stderr
-    with serve(tmp_path) as server:
+    # Even where logins wait for email confirmation, the operator-made admin can log in.
+    with serve(tmp_path, PHOTOSHARE_REQUIRE_EMAIL_CONFIRMATION="true") as server:
         login = httpx.post(
             f"{server.base}/api/v1/auth/login",
             data={"username": "root", "password": "a long admin password"},
