@@ -34,30 +34,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
+import benchlib
 import httpx
 from benchlib import (
-    PASSWORD,
     USERNAME,
+    Account,
     BenchError,
+    Load,
     build_jpeg,
     free_port,
+    in_parallel,
     log_tail,
-    login,
+    run_in_temp_dir,
+    run_wrk,
     running_server,
+    sentence,
+    sign_up,
     stop_server,
+    tag_list,
     verdict,
     wait_healthy,
     warn_about_dotenv,
@@ -108,21 +113,7 @@ async def hello() -> dict[str, str]:
     return {"hello": "world"}
 """
 
-T = TypeVar("T")
-R = TypeVar("R")
-
-
 # --- seeding ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
 
 
 @dataclass(frozen=True)
@@ -144,44 +135,9 @@ class Store:
     seconds: float
 
 
-async def in_parallel(
-    items: Sequence[T], work: Callable[[T], Awaitable[R]], concurrency: int = CLIENTS
-) -> list[R]:
-    """``work`` on every item, ``concurrency`` at a time; the first failure stops the rest."""
-    results: dict[int, R] = {}
-    failures: list[Exception] = []
-    pending = iter(enumerate(items))
-
-    async def worker() -> None:
-        for index, item in pending:
-            if failures:
-                return
-            try:
-                results[index] = await work(item)
-            except (BenchError, httpx.HTTPError) as exc:
-                failures.append(exc)
-                return
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    if failures:
-        raise failures[0]
-    return [results[index] for index in range(len(items))]
-
-
 def expect(response: httpx.Response, status: int, what: str) -> Any:
-    if response.status_code != status:
-        raise BenchError(f"{what} answered {response.status_code}: {response.text[:1000]}")
-    return response.json()
-
-
-async def sign_up(base_url: str, names: list[str]) -> list[Account]:
-    """Sign up and log in these accounts (benchlib's synchronous login, in threads)."""
-
-    async def one(name: str) -> Account:
-        token = await asyncio.to_thread(login, base_url, name, f"{name}@example.com", PASSWORD)
-        return Account(name, token)
-
-    return await in_parallel(names, one, concurrency=4)
+    """``benchlib.expect``, showing up to 1000 characters of an unexpected answer."""
+    return benchlib.expect(response, status, what, shown=1000)
 
 
 def plan_uploads(
@@ -196,8 +152,8 @@ def plan_uploads(
     return [
         Upload(
             owner=owner,
-            description=" ".join(rng.sample(WORDS, rng.randint(5, 8))).capitalize(),
-            tags=",".join(rng.sample(TAGS, rng.randint(1, 3))),
+            description=sentence(rng, WORDS, 5, 8),
+            tags=tag_list(rng, TAGS),
         )
         for owner in owners
     ]
@@ -225,7 +181,7 @@ async def seed(base_url: str, photos: int) -> Store:
             )
             return str(expect(response, 201, "an upload")["id"])
 
-        photo_ids = await in_parallel(uploads, upload)
+        photo_ids = await in_parallel(uploads, upload, CLIENTS)
         target = photo_ids[0]
 
         async def comment(number: int) -> None:
@@ -244,8 +200,8 @@ async def seed(base_url: str, photos: int) -> Store:
             )
             expect(response, 201, "a rating")
 
-        await in_parallel(range(COMMENTS), comment)
-        await in_parallel(raters, rate)
+        await in_parallel(range(COMMENTS), comment, CLIENTS)
+        await in_parallel(raters, rate, CLIENTS)
     main_photos = sum(spec.owner is main for spec in uploads)
     return Store(main, photo_ids, main_photos, target, len(accounts), time.perf_counter() - start)
 
@@ -381,64 +337,11 @@ def hello_server(folder: Path) -> Iterator[str]:
 # --- wrk --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Load:
-    """What ``wrk --latency`` reported."""
-
-    requests_per_s: float
-    p50_ms: float
-    p99_ms: float
-    requests: int
-    bad_status: int
-    socket_errors: str
-
-
-_DURATION = re.compile(r"^([\d.]+)(us|ms|s|m)$")
-_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def wrk_ms(text: str) -> float:
-    """wrk's '15.20ms' or '1.02s' in milliseconds."""
-    match = _DURATION.match(text)
-    if match is None:
-        raise BenchError(f"cannot read wrk's latency {text!r}")
-    return float(match[1]) * _UNIT_MS[match[2]]
-
-
-def parse_wrk(output: str) -> Load:
-    rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
-    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
-    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
-    if rate is None or p50 is None or p99 is None:
-        raise BenchError(f"cannot read wrk's output:\n{output}")
-    total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    sockets = re.search(r"Socket errors:\s+(.+)$", output, re.MULTILINE)
-    return Load(
-        requests_per_s=float(rate[1]),
-        p50_ms=wrk_ms(p50[1]),
-        p99_ms=wrk_ms(p99[1]),
-        requests=int(total[1]) if total else 0,
-        bad_status=int(bad[1]) if bad else 0,
-        socket_errors=sockets[1].strip() if sockets else "none",
+def wrk_load(wrk: str, url: str, duration_s: int) -> Load:
+    """wrk's figures for ``url``; its p50 and p99 are always there."""
+    return run_wrk(
+        wrk, url, duration_s, WRK_THREADS, WRK_CONNECTIONS, WRK_TIMEOUT_S, latency_required=True
     )
-
-
-def run_wrk(wrk: str, url: str, duration_s: int) -> Load:
-    command = [
-        wrk,
-        f"-t{WRK_THREADS}",
-        f"-c{WRK_CONNECTIONS}",
-        f"-d{duration_s}s",
-        "--timeout",
-        f"{WRK_TIMEOUT_S}s",
-        "--latency",
-        url,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
-    return parse_wrk(done.stdout)
 
 
 # --- the run ----------------------------------------------------------------------
@@ -465,11 +368,11 @@ def bench(args: argparse.Namespace, wrk: str, tmp: Path) -> tuple[Store, Row, li
         with hello_server(tmp / "hello") as hello_url:
             hello = Endpoint("hello (bare FastAPI ceiling)", hello_url, check_hello, None)
             check_once(hello)
-            ceiling = Row(hello, run_wrk(wrk, hello.url, args.duration))
+            ceiling = Row(hello, wrk_load(wrk, hello.url, args.duration))
         api = endpoints(server.base_url, store)
         for endpoint in api:
             check_once(endpoint)
-        rows = [Row(endpoint, run_wrk(wrk, endpoint.url, args.duration)) for endpoint in api]
+        rows = [Row(endpoint, wrk_load(wrk, endpoint.url, args.duration)) for endpoint in api]
     return store, ceiling, rows
 
 
@@ -532,14 +435,13 @@ def main(argv: list[str] | None = None) -> int:
     if wrk is None:
         print(f"{PROG}: wrk is needed (apt-get install wrk)", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory(prefix="photoshare-bench-") as tmp:
-        try:
-            store, ceiling, rows = bench(args, wrk, Path(tmp))
-        except (BenchError, httpx.HTTPError) as exc:
-            print(f"{PROG}: {exc}", file=sys.stderr)
-            return 1
-    report(args, store, ceiling, rows)
-    return 0
+
+    def run(tmp: Path) -> int:
+        store, ceiling, rows = bench(args, wrk, tmp)
+        report(args, store, ceiling, rows)
+        return 0
+
+    return run_in_temp_dir(PROG, run)
 
 
 if __name__ == "__main__":

@@ -50,35 +50,33 @@ import asyncio
 import os
 import random
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 from urllib.parse import urlencode
 
+import benchlib
 import httpx
 import pymongo
 import redis
 from benchlib import (
-    PASSWORD,
+    Account,
     BenchError,
     Server,
     build_jpeg,
     cpu_seconds,
+    expect,
     free_port,
-    log_tail,
-    login,
+    in_parallel,
     percentile,
+    redis_server,
+    run_in_temp_dir,
     run_queue_wait_s,
     running_server,
+    sign_up,
     verdict,
     warn_about_dotenv,
 )
@@ -91,7 +89,6 @@ MAX_RATE = 1000.0
 DEFAULT_MAX_IN_FLIGHT = 64
 REQUEST_TIMEOUT_S = 10.0
 SETUP_TIMEOUT_S = 30.0
-REDIS_START_TIMEOUT_S = 10.0
 SEED = 2024
 
 ACCOUNTS = 30
@@ -123,46 +120,9 @@ MONGODB_MESSAGE = (
 
 Kind = Literal["read", "write", "upload"]
 KINDS: tuple[Kind, ...] = ("read", "write", "upload")
-T = TypeVar("T")
 
 
 # --- Redis --------------------------------------------------------------------------
-
-
-@contextmanager
-def redis_server(workdir: Path) -> Iterator[str]:
-    """Run a throwaway redis-server on 127.0.0.1 (no persistence); yield its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise BenchError("redis-server is needed (apt-get install redis-server)")
-    port = free_port()
-    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
-    command += ["--appendonly", "no", "--dir", str(workdir)]
-    log_path = workdir / "redis.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + REDIS_START_TIMEOUT_S
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise BenchError(
-                            f"redis-server did not start\n{log_tail(log_path)}"
-                        ) from None
-                    time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def redis_commands(url: str) -> int | None:
@@ -229,16 +189,6 @@ def drop_database(mode: Mode) -> None:
 
 
 @dataclass(frozen=True)
-class Account:
-    username: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-@dataclass(frozen=True)
 class ShareLink:
     id: str
     slug: str
@@ -255,47 +205,18 @@ class Fixture:
     rated: list[tuple[Account, str]] = field(default_factory=list)
 
 
-async def limited(items: Iterable[T], work: Callable[[T], Awaitable[Any]], limit: int) -> None:
-    """Run ``work`` on every item, ``limit`` at a time; the first failure is raised."""
-    slots = asyncio.Semaphore(limit)
-
-    async def one(item: T) -> None:
-        async with slots:
-            await work(item)
-
-    try:
-        async with asyncio.TaskGroup() as group:
-            for item in items:
-                group.create_task(one(item))
-    except* (BenchError, httpx.HTTPError) as failures:
-        raise failures.exceptions[0] from None
-
-
-def expect(response: httpx.Response, status: int, what: str) -> Any:
-    if response.status_code != status:
-        raise BenchError(f"{what} answered {response.status_code}: {response.text[:500]}")
-    return response.json() if response.headers.get("content-type") == "application/json" else None
-
-
 def sentence(rng: random.Random, low: int, high: int) -> str:
-    return " ".join(rng.sample(WORDS, rng.randint(low, high))).capitalize()
+    return benchlib.sentence(rng, WORDS, low, high)
 
 
 def tag_list(rng: random.Random) -> str:
-    return ",".join(rng.sample(TAGS, rng.randint(1, 3)))
+    return benchlib.tag_list(rng, TAGS)
 
 
 async def seed(base_url: str, jpeg: bytes, rng: random.Random) -> Fixture:
     """Sign up and log in the accounts; upload, comment, rate and link photos."""
-    accounts: list[Account] = []
-
-    async def sign_up(number: int) -> None:
-        name = f"load{number:02d}"
-        token = await asyncio.to_thread(login, base_url, name, f"{name}@example.com", PASSWORD)
-        accounts.append(Account(name, token))
-
-    await limited(range(ACCOUNTS), sign_up, SETUP_CLIENTS)
-    accounts.sort(key=lambda account: account.username)
+    names = [f"load{number:02d}" for number in range(ACCOUNTS)]
+    accounts = await sign_up(base_url, names, SETUP_CLIENTS)
     owners: dict[str, Account] = {}
     links: list[ShareLink] = []
     async with httpx.AsyncClient(base_url=base_url, timeout=SETUP_TIMEOUT_S) as client:
@@ -310,7 +231,7 @@ async def seed(base_url: str, jpeg: bytes, rng: random.Random) -> Fixture:
             )
             owners[expect(response, 201, "a seed upload")["id"]] = owner
 
-        await limited(range(PHOTOS), upload, SETUP_CLIENTS)
+        await in_parallel(range(PHOTOS), upload, SETUP_CLIENTS)
         photo_ids = sorted(owners)
 
         async def comment(number: int) -> None:
@@ -322,7 +243,7 @@ async def seed(base_url: str, jpeg: bytes, rng: random.Random) -> Fixture:
             )
             expect(response, 201, "a seed comment")
 
-        await limited(range(PHOTOS * COMMENTS_PER_PHOTO), comment, SETUP_CLIENTS)
+        await in_parallel(range(PHOTOS * COMMENTS_PER_PHOTO), comment, SETUP_CLIENTS)
         pairs = [(a, p) for p in photo_ids for a in accounts if a is not owners[p]]
         rng.shuffle(pairs)
         fixture = Fixture(accounts, photo_ids, links, pairs[SEEDED_RATINGS:])
@@ -337,7 +258,7 @@ async def seed(base_url: str, jpeg: bytes, rng: random.Random) -> Fixture:
             expect(response, 201, "a seed rating")
             fixture.rated.append(pair)
 
-        await limited(pairs[:SEEDED_RATINGS], rate, SETUP_CLIENTS)
+        await in_parallel(pairs[:SEEDED_RATINGS], rate, SETUP_CLIENTS)
         for preset, photo_id in zip(LINK_PRESETS, photo_ids, strict=False):
             response = await client.post(
                 f"/api/v1/photos/{photo_id}/links",
@@ -703,7 +624,7 @@ def measure(args: argparse.Namespace, server: Server, redis_url: str, workload: 
     return stats
 
 
-def bench(args: argparse.Namespace, tmp: Path) -> None:
+def bench(args: argparse.Namespace, tmp: Path) -> int:
     """Start Redis and the server, seed, run the load, stop everything, then report."""
     rng = random.Random(SEED)  # noqa: S311 - sample data, not secrets
     jpeg = build_jpeg(IMAGE_WIDTH, IMAGE_HEIGHT)
@@ -733,6 +654,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> None:
     # The server has stopped: its log is complete.
     stats.server_tracebacks = server.log_path.read_text(errors="replace").count("Traceback")
     report(args, mode, workload, stats)
+    return 0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -765,13 +687,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     warn_about_dotenv(PROG)
-    with tempfile.TemporaryDirectory(prefix="photoshare-load-") as tmp:
-        try:
-            bench(args, Path(tmp))
-        except (BenchError, httpx.HTTPError) as exc:
-            print(f"{PROG}: {exc}", file=sys.stderr)
-            return 1
-    return 0
+    return run_in_temp_dir(PROG, lambda tmp: bench(args, tmp), prefix="photoshare-load-")
 
 
 if __name__ == "__main__":

@@ -33,11 +33,7 @@ import argparse
 import asyncio
 import io
 import itertools
-import re
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,16 +42,18 @@ from pathlib import Path
 import httpx
 from benchlib import (
     HEIGHT,
-    JPEG_QUALITY,
     WIDTH,
     BenchError,
+    Load,
     RssSampler,
-    build_jpeg,
     login,
     percentile,
     read_status_kb,
     reset_peak_rss,
+    run_in_temp_dir,
+    run_wrk,
     running_server,
+    test_image,
     verdict,
     warn_about_dotenv,
 )
@@ -90,14 +88,9 @@ class Timings:
 
 @dataclass(frozen=True)
 class Warm:
-    """What the warm-request load generator saw."""
+    """What the warm-request load generator saw, and which one it was."""
 
-    requests_per_s: float
-    p50_ms: float | None
-    avg_ms: float | None
-    requests: int
-    bad_status: int
-    socket_errors: str
+    load: Load
     tool: str
     duration_s: int
 
@@ -199,51 +192,11 @@ def timed_get(client: httpx.Client, url: str) -> tuple[float, int]:
 
 # --- warm requests ----------------------------------------------------------------
 
-_DURATION = re.compile(r"^([\d.]+)(us|ms|s|m)$")
-_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
-
-def wrk_ms(text: str) -> float | None:
-    """wrk's '15.20ms' or '1.02s' in milliseconds."""
-    match = _DURATION.match(text)
-    return float(match[1]) * _UNIT_MS[match[2]] if match else None
-
-
-def parse_wrk(output: str, duration_s: int) -> Warm:
-    """The figures of ``wrk --latency`` output."""
-    rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
-    if rate is None:
-        raise BenchError(f"cannot read wrk's output:\n{output}")
-    avg = re.search(r"^\s+Latency\s+(\S+)", output, re.MULTILINE)
-    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
-    total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    sockets = re.search(r"Socket errors:\s+(.+)$", output, re.MULTILINE)
-    return Warm(
-        requests_per_s=float(rate[1]),
-        p50_ms=wrk_ms(p50[1]) if p50 else None,
-        avg_ms=wrk_ms(avg[1]) if avg else None,
-        requests=int(total[1]) if total else 0,
-        bad_status=int(bad[1]) if bad else 0,
-        socket_errors=sockets[1].strip() if sockets else "none",
-        tool=f"wrk, {WRK_THREADS} threads, {WRK_CONNECTIONS} connections",
-        duration_s=duration_s,
-    )
-
-
-def run_wrk(wrk: str, url: str, duration_s: int) -> Warm:
-    command = [
-        wrk,
-        f"-t{WRK_THREADS}",
-        f"-c{WRK_CONNECTIONS}",
-        f"-d{duration_s}s",
-        "--latency",
-        url,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
-    return parse_wrk(done.stdout, duration_s)
+def run_wrk_load(wrk: str, url: str, duration_s: int) -> Warm:
+    load = run_wrk(wrk, url, duration_s, WRK_THREADS, WRK_CONNECTIONS)
+    tool = f"wrk, {WRK_THREADS} threads, {WRK_CONNECTIONS} connections"
+    return Warm(load, tool, duration_s)
 
 
 async def run_httpx_load(url: str, duration_s: int) -> Warm:
@@ -267,23 +220,24 @@ async def run_httpx_load(url: str, duration_s: int) -> Warm:
             for _ in range(WRK_CONNECTIONS):
                 group.create_task(loop(client))
         wall_s = time.perf_counter() - start
-    return Warm(
+    load = Load(
         requests_per_s=len(latencies) / wall_s,
-        p50_ms=percentile(latencies, 50),
         avg_ms=sum(latencies) / len(latencies),
+        p50_ms=percentile(latencies, 50),
+        p99_ms=None,
         requests=len(latencies),
         bad_status=bad,
         socket_errors="n/a",
-        tool=f"httpx, {WRK_CONNECTIONS} connections, CLIENT-BOUND: wrk not found",
-        duration_s=duration_s,
     )
+    tool = f"httpx, {WRK_CONNECTIONS} connections, CLIENT-BOUND: wrk not found"
+    return Warm(load, tool, duration_s)
 
 
 def warm_load(url: str, duration_s: int) -> Warm:
     wrk = shutil.which("wrk")
     if wrk is None:
         return asyncio.run(run_httpx_load(url, duration_s))
-    return run_wrk(wrk, url, duration_s)
+    return run_wrk_load(wrk, url, duration_s)
 
 
 # --- concurrent renders -----------------------------------------------------------
@@ -378,7 +332,7 @@ def bench(args: argparse.Namespace, jpeg: bytes, data_dir: Path) -> Results:
 
 def report(jpeg: bytes, results: Results, pillow: Timings, pillow_draft: Timings) -> None:
     """Print the figures and whether they meet the targets."""
-    cold, warm, memory = results.cold, results.warm, results.memory
+    cold, warm, load, memory = results.cold, results.warm, results.warm.load, results.memory
     speedup = pillow.p50 / cold.p50
     nudges = [text.split("/")[0] for text in results.cold_transformations[1:]]
     variants = f", {len(nudges)} with {nudges[0]} .. {nudges[-1]}" if nudges else ""
@@ -388,8 +342,8 @@ def report(jpeg: bytes, results: Results, pillow: Timings, pillow_draft: Timings
         f"PNG {results.png_bytes / 1024:.0f} KiB)"
     )
     print(
-        f"(warm: {warm.requests} requests, avg {fmt_ms(warm.avg_ms)}, "
-        f"socket errors: {warm.socket_errors})"
+        f"(warm: {load.requests} requests, avg {fmt_ms(load.avg_ms)}, "
+        f"socket errors: {load.socket_errors})"
     )
     print(
         f"({CONCURRENT_RENDERS} concurrent renders took {results.concurrent_wall_ms:.0f} ms "
@@ -406,15 +360,15 @@ def report(jpeg: bytes, results: Results, pillow: Timings, pillow_draft: Timings
         f"-> cold is {speedup:.1f}x faster"
     )
     print(
-        f"warm (cached)        {warm.requests_per_s:.0f} requests/s ({warm.tool}, "
-        f"{warm.duration_s} s), p50 {fmt_ms(warm.p50_ms)}, non-2xx {warm.bad_status}"
+        f"warm (cached)        {load.requests_per_s:.0f} requests/s ({warm.tool}, "
+        f"{warm.duration_s} s), p50 {fmt_ms(load.p50_ms)}, non-2xx {load.bad_status}"
     )
     print(
         f"{CONCURRENT_RENDERS} concurrent renders  peak RSS {memory.phase_mb:.0f} MB "
         f"(whole run {memory.overall_mb:.0f} MB)"
     )
     cold_met = cold.p50 < TARGET_COLD_MS and speedup >= TARGET_SPEEDUP
-    warm_met = warm.requests_per_s >= TARGET_WARM_RPS and warm.bad_status == 0
+    warm_met = load.requests_per_s >= TARGET_WARM_RPS and load.bad_status == 0
     print(
         f"targets: cold < {TARGET_COLD_MS:.0f} ms and >= {TARGET_SPEEDUP:.0f}x Pillow: "
         f"{verdict(cold_met)}; warm >= {TARGET_WARM_RPS:.0f} req/s: {verdict(warm_met)}; "
@@ -440,18 +394,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     warn_about_dotenv(PROG)
-    jpeg = build_jpeg()
-    print(f"test image: {WIDTH}x{HEIGHT} JPEG Q{JPEG_QUALITY}, {len(jpeg):,} bytes")
+    jpeg = test_image()
     pillow = time_runs(lambda: pillow_render(jpeg), args.pillow)
     pillow_draft = time_runs(lambda: pillow_render(jpeg, draft=True), args.pillow)
-    with tempfile.TemporaryDirectory(prefix="photoshare-bench-") as tmp:
-        try:
-            results = bench(args, jpeg, Path(tmp))
-        except (BenchError, httpx.HTTPError) as exc:
-            print(f"{PROG}: {exc}", file=sys.stderr)
-            return 1
-    report(jpeg, results, pillow, pillow_draft)
-    return 0
+
+    def run(tmp: Path) -> int:
+        report(jpeg, bench(args, jpeg, tmp), pillow, pillow_draft)
+        return 0
+
+    return run_in_temp_dir(PROG, run)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,15 +31,15 @@ from pathlib import Path
 import httpx
 from benchlib import (
     HEIGHT,
-    JPEG_QUALITY,
     WIDTH,
     BenchError,
     RssSampler,
-    build_jpeg,
     login,
     peak_rss_kb,
     percentile,
+    run_in_temp_dir,
     running_server,
+    test_image,
     verdict,
     warn_about_dotenv,
 )
@@ -183,16 +181,14 @@ def bench(args: argparse.Namespace, image: bytes, data_dir: Path) -> tuple[Uploa
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     warn_about_dotenv(PROG)
-    image = build_jpeg()
-    print(f"test image: {WIDTH}x{HEIGHT} JPEG Q{JPEG_QUALITY}, {len(image):,} bytes")
-    with tempfile.TemporaryDirectory(prefix="photoshare-bench-") as tmp:
-        try:
-            results, peak_rss_mb = bench(args, image, Path(tmp))
-        except (BenchError, httpx.HTTPError) as exc:
-            print(f"{PROG}: {exc}", file=sys.stderr)
-            return 1
-    report(args, image, results, peak_rss_mb)
-    return 1 if results.errors else 0
+    image = test_image()
+
+    def run(tmp: Path) -> int:
+        results, peak_rss_mb = bench(args, image, tmp)
+        report(args, image, results, peak_rss_mb)
+        return 1 if results.errors else 0
+
+    return run_in_temp_dir(PROG, run)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,13 @@
 - ``cpu_seconds``, ``run_queue_wait_s``: CPU time used by a process and its descendants,
   and time their threads waited for a CPU, from ``/proc``.
 - ``percentile``: interpolated percentiles of latency samples.
+- ``test_image``: ``build_jpeg`` at full size, with a line that describes it.
+- ``redis_server``: a throwaway ``redis-server`` on a free 127.0.0.1 port.
+- ``Account``, ``sign_up``, ``in_parallel``, ``expect``, ``sentence``, ``tag_list``: seeding a
+  store through the API (accounts with tokens, bounded concurrency, status checks, random
+  descriptions and tags).
+- ``run_wrk``, ``parse_wrk``, ``Load``: ``wrk --latency`` runs and their figures.
+- ``run_in_temp_dir``: a benchmark's run in a fresh temporary folder, its failure printed.
 
 The benchmarks run from the repository root with the project's virtualenv, e.g.
 ``.venv/bin/python scripts/bench_upload.py``; they import this module from their folder.
@@ -20,19 +27,24 @@ The benchmarks run from the repository root with the project's virtualenv, e.g.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import random
+import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 import httpx
 import pyvips
@@ -42,6 +54,7 @@ JPEG_QUALITY = 90
 HEALTH_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
 RSS_INTERVAL_S = 0.05
+REDIS_START_TIMEOUT_S = 10.0
 
 # The checkout these scripts belong to: the server runs from here so that
 # ``python -m photoshare.cli`` imports this code (the package may not import from elsewhere).
@@ -50,6 +63,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 USERNAME = "bench"
 EMAIL = "bench@example.com"
 PASSWORD = "benchmark password"  # noqa: S105 - a throwaway account on a throwaway server
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class BenchError(RuntimeError):
@@ -73,6 +89,13 @@ def build_jpeg(width: int = WIDTH, height: int = HEIGHT) -> bytes:
     grain = pyvips.Image.gaussnoise(width, height, sigma=20, mean=128).gaussblur(0.8)
     image = (gradient + grain - 128).cast("uchar").copy(interpretation="srgb")
     return bytes(image.jpegsave_buffer(Q=JPEG_QUALITY))
+
+
+def test_image() -> bytes:
+    """The full-size JPEG (``build_jpeg()``), after printing what it is."""
+    image = build_jpeg()
+    print(f"test image: {WIDTH}x{HEIGHT} JPEG Q{JPEG_QUALITY}, {len(image):,} bytes")
+    return image
 
 
 # --- the server -------------------------------------------------------------------
@@ -200,6 +223,60 @@ def running_server(
             yield server
         finally:
             stop_server(process, prog)
+
+
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    """Run a throwaway redis-server on 127.0.0.1 (no persistence); yield its URL.
+
+    Its output goes to ``<workdir>/redis.log``, whose tail is shown if it fails to start.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise BenchError("redis-server is needed (apt-get install redis-server)")
+    port = free_port()
+    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(workdir)]
+    log_path = workdir / "redis.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + REDIS_START_TIMEOUT_S
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise BenchError(
+                            f"redis-server did not start\n{log_tail(log_path)}"
+                        ) from None
+                    time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def run_in_temp_dir(
+    prog: str, work: Callable[[Path], int], prefix: str = "photoshare-bench-"
+) -> int:
+    """Run ``work`` in a fresh temporary folder and return its exit code.
+
+    A ``BenchError`` or HTTP error is printed to stderr, after ``prog``, and gives 1.
+    """
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        try:
+            return work(Path(tmp))
+        except (BenchError, httpx.HTTPError) as exc:
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return 1
 
 
 def warn_about_dotenv(prog: str) -> None:
@@ -338,6 +415,151 @@ def login(
         if tokens.status_code != 200:
             raise BenchError(f"login answered {tokens.status_code}: {tokens.text}")
         return str(tokens.json()["access_token"])
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def in_parallel(
+    items: Sequence[T], work: Callable[[T], Awaitable[R]], concurrency: int
+) -> list[R]:
+    """``work`` on every item, ``concurrency`` at a time; the first failure stops the rest."""
+    results: dict[int, R] = {}
+    failures: list[Exception] = []
+    pending = iter(enumerate(items))
+
+    async def worker() -> None:
+        for index, item in pending:
+            if failures:
+                return
+            try:
+                results[index] = await work(item)
+            except (BenchError, httpx.HTTPError) as exc:
+                failures.append(exc)
+                return
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    if failures:
+        raise failures[0]
+    return [results[index] for index in range(len(items))]
+
+
+async def sign_up(base_url: str, names: list[str], concurrency: int = 4) -> list[Account]:
+    """Sign up and log in these accounts (``login``, in threads), in the order given."""
+
+    async def one(name: str) -> Account:
+        token = await asyncio.to_thread(login, base_url, name, f"{name}@example.com", PASSWORD)
+        return Account(name, token)
+
+    return await in_parallel(names, one, concurrency)
+
+
+def expect(response: httpx.Response, status: int, what: str, shown: int = 500) -> Any:
+    """The JSON body (None if the body is not JSON) of a response that must have ``status``.
+
+    Otherwise raise ``BenchError`` with the first ``shown`` characters of the body.
+    """
+    if response.status_code != status:
+        raise BenchError(f"{what} answered {response.status_code}: {response.text[:shown]}")
+    return response.json() if response.headers.get("content-type") == "application/json" else None
+
+
+def sentence(rng: random.Random, words: Sequence[str], low: int, high: int) -> str:
+    """``low`` to ``high`` distinct words at random, capitalised."""
+    return " ".join(rng.sample(words, rng.randint(low, high))).capitalize()
+
+
+def tag_list(rng: random.Random, tags: Sequence[str]) -> str:
+    """One to three distinct tags at random, comma-separated."""
+    return ",".join(rng.sample(tags, rng.randint(1, 3)))
+
+
+# --- wrk ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    """What ``wrk --latency`` (or another load generator) reported; None: not reported."""
+
+    requests_per_s: float
+    avg_ms: float | None
+    p50_ms: float | None
+    p99_ms: float | None
+    requests: int
+    bad_status: int
+    socket_errors: str
+
+
+_DURATION = re.compile(r"^([\d.]+)(us|ms|s|m)$")
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def wrk_ms(text: str) -> float | None:
+    """wrk's '15.20ms' or '1.02s' in milliseconds (None if it is not a duration)."""
+    match = _DURATION.match(text)
+    return float(match[1]) * _UNIT_MS[match[2]] if match else None
+
+
+def parse_wrk(output: str, latency_required: bool = False) -> Load:
+    """The figures of ``wrk --latency`` output.
+
+    The rate must be there; with ``latency_required`` the p50 and p99 latencies too (else
+    ``BenchError``), otherwise latencies it does not show or that cannot be read are None.
+    """
+    rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    avg = re.search(r"^\s+Latency\s+(\S+)", output, re.MULTILINE)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    if rate is None or (latency_required and (p50 is None or p99 is None)):
+        raise BenchError(f"cannot read wrk's output:\n{output}")
+
+    def latency_ms(found: re.Match[str] | None, required: bool) -> float | None:
+        if found is None:
+            return None
+        value = wrk_ms(found[1])
+        if value is None and required:
+            raise BenchError(f"cannot read wrk's latency {found[1]!r}")
+        return value
+
+    total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    sockets = re.search(r"Socket errors:\s+(.+)$", output, re.MULTILINE)
+    return Load(
+        requests_per_s=float(rate[1]),
+        avg_ms=latency_ms(avg, False),
+        p50_ms=latency_ms(p50, latency_required),
+        p99_ms=latency_ms(p99, latency_required),
+        requests=int(total[1]) if total else 0,
+        bad_status=int(bad[1]) if bad else 0,
+        socket_errors=sockets[1].strip() if sockets else "none",
+    )
+
+
+def run_wrk(
+    wrk: str,
+    url: str,
+    duration_s: int,
+    threads: int,
+    connections: int,
+    timeout_s: int | None = None,
+    latency_required: bool = False,
+) -> Load:
+    """Run ``wrk --latency`` on ``url`` (with its ``--timeout`` if given); its figures."""
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s"]
+    if timeout_s is not None:
+        command += ["--timeout", f"{timeout_s}s"]
+    command += ["--latency", url]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    return parse_wrk(done.stdout, latency_required)
 
 
 # --- figures ----------------------------------------------------------------------
