@@ -28,7 +28,7 @@ from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
 from photoshare.media.storage import build_storage
 from photoshare.media.uploads import BodySizeLimit
-from photoshare.openapi import document_errors
+from photoshare.openapi import document_errors, install_docs
 from photoshare.photos.comments.routes import router as comments_router
 from photoshare.photos.ratings.routes import router as ratings_router
 from photoshare.photos.routes import router as photos_router
@@ -97,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     # Added first, so innermost: an early 413 still passes the headers and CORS below.
     # Room for the form fields around the largest accepted file; more is cut off early.
@@ -152,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=200 if ready else 503,
         )
 
+    install_docs(app)
     # The album: static HTML, CSS and ES modules, mounted last so the API routes win.
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="album")
     return app

@@ -106,3 +106,16 @@ async def test_image_routes_document_their_content_and_304(
     assert served.headers["content-type"] == "image/jpeg"
     cached = await client.get(media, headers={"If-None-Match": served.headers["etag"]})
     assert cached.status_code == 304
+
+
+async def test_swagger_ui_and_redoc_work_without_a_cdn(client: httpx.AsyncClient) -> None:
+    for page, asset in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        html = await client.get(page)
+        assert html.status_code == 200
+        assert "https://" not in html.text  # nothing is loaded from elsewhere
+        assert f"/docs-assets/{asset}" in html.text
+        script = await client.get(f"/docs-assets/{asset}")
+        assert script.status_code == 200
+        assert "javascript" in script.headers["content-type"]
+    assert (await client.get("/docs-assets/swagger-ui.css")).status_code == 200
+    assert (await client.get("/docs/oauth2-redirect")).status_code == 200
