@@ -8,6 +8,7 @@ from beanie import PydanticObjectId
 from fastapi import Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 
+from photoshare.auth.service import account_key
 from photoshare.deps import CurrentUser, OptionalUser
 from photoshare.errors import InvalidInput, NotAllowed
 from photoshare.photos import service
@@ -52,12 +53,13 @@ async def search_query(
     """The search filters, with the owner rule applied."""
     owner_id = None
     if owner:
+        key = account_key(owner)
         may_choose = user is not None and (
-            user.username_key == owner.lower() or user.role.at_least(Role.moderator)
+            user.username_key == key or user.role.at_least(Role.moderator)
         )
         if not may_choose:
             raise NotAllowed("Filtering by owner is for your own photos, or for moderators")
-        found = await User.find_one(User.username_key == owner.strip().lower())
+        found = await User.find_one(User.username_key == key)
         # An unknown owner simply has no photos.
         owner_id = found.id if found else PydanticObjectId("0" * 24)
     # Text without a single word (".*", "!!!") is still text: it matches no photo.

@@ -69,7 +69,7 @@ def parse_bound(text: str) -> Bound:
 @dataclass(frozen=True)
 class PhotoQuery:
     keywords: list[str]
-    tag: str | None = None
+    tag: str | None = None  # already trimmed and lower-cased, as tags are stored
     owner_id: PydanticObjectId | None = None
     min_rating: float | None = None
     date_from: Bound | None = None
@@ -83,7 +83,7 @@ class PhotoQuery:
             query["owner_id"] = self.owner_id
         terms = list(self.keywords)
         if self.tag:
-            terms.append(f"{TAG_TERM}{self.tag.strip().lower()}")
+            terms.append(f"{TAG_TERM}{self.tag}")
         if terms:
             query["search_terms"] = {"$all": terms}
         if self.min_rating is not None:
