@@ -34,6 +34,7 @@ __all__ = [
     "aggregate",
     "collection",
     "connect",
+    "count",
     "document_models",
 ]
 
@@ -45,6 +46,14 @@ _SNAPSHOT_OPTIONS = JSONOptions(json_mode=JSONMode.CANONICAL, tz_aware=True)
 def collection(model: type[Document]) -> Any:
     """The driver collection behind a document, for atomic updates Beanie does not express."""
     return model.get_motor_collection()
+
+
+async def count(model: type[Document], query: dict[str, Any]) -> int:
+    """How many documents match; unfiltered, the collection's own count (no scan)."""
+    source = collection(model)
+    if not query:
+        return int(await source.estimated_document_count())
+    return int(await source.count_documents(query))
 
 
 async def aggregate(model: type[Document], pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:

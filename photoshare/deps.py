@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -14,6 +13,7 @@ from photoshare.auth import service as auth_service
 from photoshare.auth.service import AuthSession
 from photoshare.errors import NotAllowed, NotAuthenticated
 from photoshare.runtime import IPNetwork, Runtime
+from photoshare.schemas import Pagination
 from photoshare.users.models import Role, User
 
 oauth2_scheme = OAuth2PasswordBearer(
@@ -72,12 +72,6 @@ async def get_admin(user: CurrentUser) -> User:
 
 ModeratorUser = Annotated[User, Depends(get_moderator)]
 AdminUser = Annotated[User, Depends(get_admin)]
-
-
-@dataclass(frozen=True)
-class Pagination:
-    limit: int
-    offset: int
 
 
 async def get_page(

@@ -55,7 +55,7 @@ async def list_links(photo: ValidPhoto, runtime: RuntimeDep, page: Page) -> Page
     """List the photo's links, oldest first."""
     links, total = await service.for_photo(photo, page.limit, page.offset)
     items = await service.present(runtime, links)
-    return PageOf[LinkOut](items=items, total=total, limit=page.limit, offset=page.offset)
+    return PageOf[LinkOut].of(items, total, page)
 
 
 @router.get("/api/v1/links/{link_id}", summary="A share link")

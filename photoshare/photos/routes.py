@@ -51,7 +51,7 @@ async def upload_photo(
 async def list_photos(runtime: RuntimeDep, query: SearchQuery, page: Page) -> PageOf[PhotoOut]:
     """Search and filter photos; newest first unless another sort is asked for."""
     photos, total = await service.search(query, page.limit, page.offset)
-    return await service.present_page(runtime, photos, total, page.limit, page.offset)
+    return await service.present_page(runtime, photos, total, page)
 
 
 @router.get("/{photo_id}", summary="Get a photo")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from beanie import PydanticObjectId
 from fastapi import UploadFile
 
-from photoshare.db import collection
+from photoshare.db import collection, count
 from photoshare.errors import NotFound
 from photoshare.links import service as links
 from photoshare.media import service as media
@@ -16,7 +16,7 @@ from photoshare.photos.schemas import Owner, PhotoOut, PhotoUpdate
 from photoshare.photos.search import PhotoQuery, search_terms
 from photoshare.photos.tags import service as tags
 from photoshare.runtime import Runtime
-from photoshare.schemas import Page
+from photoshare.schemas import Page, Pagination
 from photoshare.users import service as users
 from photoshare.users.models import User, utcnow
 from photoshare.users.schemas import RatingSummary
@@ -125,11 +125,11 @@ async def present(runtime: Runtime, photo: Photo) -> PhotoOut:
 
 
 async def present_page(
-    runtime: Runtime, photos: Sequence[Photo], total: int, limit: int, offset: int
+    runtime: Runtime, photos: Sequence[Photo], total: int, page: Pagination
 ) -> Page[PhotoOut]:
     owners = await owners_of(photos)
     items = [to_out(runtime, photo, owners.get(photo.owner_id)) for photo in photos]
-    return Page[PhotoOut](items=items, total=total, limit=limit, offset=offset)
+    return Page[PhotoOut].of(items, total, page)
 
 
 async def search(query: PhotoQuery, limit: int, offset: int) -> tuple[list[Photo], int]:
@@ -140,8 +140,4 @@ async def search(query: PhotoQuery, limit: int, offset: int) -> tuple[list[Photo
         photos.find(criteria, WITHOUT_THREADS).sort(query.sort_keys()).skip(offset).limit(limit)
     )
     page = [Photo.model_validate(doc) async for doc in cursor]
-    # Unfiltered, the collection's own count is exact and needs no scan.
-    total = await (
-        photos.count_documents(criteria) if criteria else photos.estimated_document_count()
-    )
-    return page, total
+    return page, await count(Photo, criteria)

@@ -31,7 +31,7 @@ async def list_users(
 ) -> PageOf[UserSummary]:
     """List accounts with their role and status, by username (admins)."""
     items, total = await service.search(q, page.limit, page.offset)
-    return PageOf[UserSummary](items=items, total=total, limit=page.limit, offset=page.offset)
+    return PageOf[UserSummary].of(items, total, page)
 
 
 @router.get("/me", summary="Your account")

@@ -12,7 +12,7 @@ from fastapi import UploadFile
 
 from photoshare.auth import service as auth_service
 from photoshare.auth.service import AuthSession, account_key, duplicate_field
-from photoshare.db import DuplicateKeyError, aggregate, collection
+from photoshare.db import DuplicateKeyError, aggregate, collection, count
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
 from photoshare.photos.models import Photo
@@ -82,8 +82,7 @@ async def search(prefix: str, limit: int, offset: int) -> tuple[list[UserSummary
     users = collection(User)
     cursor = users.find(query).sort("username_key", 1).skip(offset).limit(limit)
     items = [UserSummary.model_validate(doc) async for doc in cursor]
-    total = await (users.count_documents(query) if query else users.estimated_document_count())
-    return items, total
+    return items, await count(User, query)
 
 
 async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, User]:

@@ -22,7 +22,7 @@ CommentId = Annotated[str, Path(max_length=64, description="The comment's id.")]
 async def list_comments(photo: ValidPhoto, page: Page) -> PageOf[CommentOut]:
     """List the photo's comments, oldest first."""
     items, total = await service.page(photo, page.limit, page.offset)
-    return PageOf[CommentOut](items=items, total=total, limit=page.limit, offset=page.offset)
+    return PageOf[CommentOut].of(items, total, page)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Comment on a photo")

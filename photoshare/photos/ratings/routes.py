@@ -30,7 +30,7 @@ async def rate_photo(user: CurrentUser, photo: ValidPhoto, data: RatingIn) -> Ra
 async def list_ratings(_: ModeratorUser, photo: ValidPhoto, page: Page) -> PageOf[RatingOut]:
     """List who rated the photo and how (moderators and admins)."""
     items, total = await service.page(photo, page.limit, page.offset)
-    return PageOf[RatingOut](items=items, total=total, limit=page.limit, offset=page.offset)
+    return PageOf[RatingOut].of(items, total, page)
 
 
 @router.delete(

@@ -21,4 +21,4 @@ async def list_tags(
 ) -> PageOf[TagCount]:
     """List tags with how many photos carry each, most used first."""
     tags, total = await service.popular(prefix, page.limit, page.offset)
-    return PageOf[TagCount](items=tags, total=total, limit=page.limit, offset=page.offset)
+    return PageOf[TagCount].of(tags, total, page)
