@@ -35,6 +35,7 @@ from photoshare.photos.routes import router as photos_router
 from photoshare.photos.tags.routes import router as tags_router
 from photoshare.runtime import Runtime
 from photoshare.security import SecurityHeaders
+from photoshare.users import service as users_service
 from photoshare.users.routes import router as users_router
 
 log = logging.getLogger("photoshare")
@@ -61,6 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     secret_key = settings.resolve_secret_key()
     database = await db.connect(settings)
+    await users_service.ensure_comment_counters()
     store = await kv.connect(settings)
     images = ImageWorker(settings.image_workers)
     app.state.runtime = Runtime(

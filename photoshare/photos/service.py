@@ -11,6 +11,7 @@ from photoshare.db import collection, count
 from photoshare.errors import NotFound
 from photoshare.links import service as links
 from photoshare.media import service as media
+from photoshare.photos import stats
 from photoshare.photos.models import Photo
 from photoshare.photos.schemas import Owner, PhotoOut, PhotoUpdate
 from photoshare.photos.search import PhotoQuery, search_terms
@@ -88,11 +89,16 @@ async def update(photo: Photo, data: PhotoUpdate) -> Photo:
 
 
 async def delete(runtime: Runtime, photo: Photo) -> None:
-    """Remove the photo, its tag counts and its stored file."""
-    result = await collection(Photo).delete_one({"_id": photo.id})
-    if result.deleted_count != 1:
+    """Remove the photo, its tag counts, its comments' counts and its stored file."""
+    # What was deleted, not what was read earlier, is uncounted.
+    deleted = await collection(Photo).find_one_and_delete(
+        {"_id": photo.id}, projection={"tags": 1, "comments.author_id": 1}
+    )
+    if deleted is None:
         raise NotFound("No photo with this id")
-    await tags.count_removed(photo.tags)
+    await tags.count_removed(deleted.get("tags", []))
+    written = stats.comments_by_author(deleted.get("comments", []))
+    await users.count_comments_written({author: -n for author, n in written.items()})
     await links.delete_for_photo(runtime, photo)
     await media.discard(runtime, photo.storage_key)
 

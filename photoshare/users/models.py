@@ -48,6 +48,9 @@ class User(Document):
     is_active: bool = True
     email_confirmed: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # Kept beside the comments (which live in photos) so a profile costs the same
+    # however much its owner has written.
+    comments_written: int = 0
 
     class Settings:
         name = "users"

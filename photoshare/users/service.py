@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -12,65 +12,18 @@ from fastapi import UploadFile
 
 from photoshare.auth import service as auth_service
 from photoshare.auth.service import AuthSession, account_key, duplicate_field
-from photoshare.db import DuplicateKeyError, aggregate, collection, count
+from photoshare.db import DuplicateKeyError, collection, count
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
+from photoshare.photos import stats as photo_stats
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
-from photoshare.users.models import Role, User
-from photoshare.users.schemas import Me, Profile, RatingSummary, UpdateMe, UserSummary
+from photoshare.users.models import Role, SiteClaim, User
+from photoshare.users.schemas import Me, Profile, UpdateMe, UserSummary
 
+log = logging.getLogger(__name__)
 
-@dataclass
-class ProfileStats:
-    photos_count: int = 0
-    comments_count: int = 0
-    ratings_given: int = 0
-    rating_received: RatingSummary = field(default_factory=RatingSummary)
-
-
-async def _first(pipeline: list[dict[str, Any]]) -> dict[str, Any]:
-    results = await aggregate(Photo, pipeline)
-    return results[0] if results else {}
-
-
-async def profile_stats(user: User) -> ProfileStats:
-    """Count what a user has posted and received, with aggregation pipelines."""
-    uid = user.id
-    received = await _first(
-        [
-            {"$match": {"owner_id": uid}},
-            {"$project": {"rating_sum": 1, "rating_count": 1}},
-            {
-                "$group": {
-                    "_id": None,
-                    "photos": {"$sum": 1},
-                    "stars": {"$sum": "$rating_sum"},
-                    "ratings": {"$sum": "$rating_count"},
-                }
-            },
-        ]
-    )
-    written = await _first(
-        [
-            {"$match": {"comments.author_id": uid}},
-            {"$project": {"comments.author_id": 1}},
-            {"$unwind": "$comments"},
-            {"$match": {"comments.author_id": uid}},
-            {"$count": "comments"},
-        ]
-    )
-    given = await _first(
-        [{"$match": {"ratings.user_id": uid}}, {"$project": {"_id": 1}}, {"$count": "ratings"}]
-    )
-    count = int(received.get("ratings", 0))
-    average = round(received.get("stars", 0) / count, 2) if count else 0.0
-    return ProfileStats(
-        photos_count=int(received.get("photos", 0)),
-        comments_count=int(written.get("comments", 0)),
-        ratings_given=int(given.get("ratings", 0)),
-        rating_received=RatingSummary(average=average, count=count),
-    )
+COMMENT_COUNTERS_CLAIM = "comment-counters"
 
 
 async def search(prefix: str, limit: int, offset: int) -> tuple[list[UserSummary], int]:
@@ -102,6 +55,30 @@ async def photos_count(user: User) -> int:
     return int(await collection(Photo).count_documents({"owner_id": user.id}))
 
 
+async def count_comments_written(changes: Mapping[PydanticObjectId, int]) -> None:
+    """Move each author's count of comments written by the given amount."""
+    users = collection(User)
+    for author_id, change in changes.items():
+        if change:
+            await users.update_one({"_id": author_id}, {"$inc": {"comments_written": change}})
+
+
+async def ensure_comment_counters() -> None:
+    """Count, once, the comments written before accounts kept a counter of them."""
+    if await SiteClaim.get(COMMENT_COUNTERS_CLAIM) is not None:
+        return
+    counts = await photo_stats.comments_written_by_author()
+    users = collection(User)
+    for author_id, written in counts.items():
+        await users.update_one({"_id": author_id}, {"$set": {"comments_written": written}})
+    try:
+        await SiteClaim(id=COMMENT_COUNTERS_CLAIM, user_id="").insert()
+    except DuplicateKeyError:
+        return
+    if counts:
+        log.info("counted the comments of %d authors written before comment counters", len(counts))
+
+
 async def me(user: User) -> Me:
     return Me(
         id=str(user.id),
@@ -119,7 +96,8 @@ async def me(user: User) -> Me:
 
 
 async def profile(user: User) -> Profile:
-    stats = await profile_stats(user)
+    assert user.id is not None
+    stats = await photo_stats.profile_stats(user.id)
     return Profile(
         username=user.username,
         full_name=user.full_name,
@@ -129,7 +107,7 @@ async def profile(user: User) -> Profile:
         is_active=user.is_active,
         created_at=user.created_at,
         photos_count=stats.photos_count,
-        comments_count=stats.comments_count,
+        comments_count=user.comments_written,
         ratings_given=stats.ratings_given,
         rating_received=stats.rating_received,
     )

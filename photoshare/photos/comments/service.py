@@ -38,6 +38,7 @@ async def add(photo: Photo, author: User, text: str) -> CommentOut:
     )
     if result.matched_count != 1:
         raise NotFound("No photo with this id")
+    await users.count_comments_written({author.id: 1})
     [out] = await _present([comment])
     return out
 
@@ -88,9 +89,11 @@ async def edit(photo: Photo, comment_id: str, author: User, text: str) -> Commen
 async def delete(photo: Photo, comment_id: str) -> None:
     """Remove a comment and uncount it, in one update (moderators and admins)."""
     cid = _comment_id(comment_id)
-    result = await collection(Photo).update_one(
+    before = await collection(Photo).find_one_and_update(
         {"_id": photo.id, "comments.id": cid},
         {"$pull": {"comments": {"id": cid}}, "$inc": {"comments_count": -1}},
+        projection={"comments": {"$elemMatch": {"id": cid}}},
     )
-    if result.modified_count != 1:
+    if before is None or not before.get("comments"):
         raise NotFound("No comment with this id on this photo")
+    await users.count_comments_written({before["comments"][0]["author_id"]: -1})
