@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=50, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
 
+    # Rate limits
+    rate_limit_signups_per_hour: int = Field(default=20, ge=1)
+
     # Email
     require_email_confirmation: bool = False
     smtp_host: str | None = None
