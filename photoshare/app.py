@@ -16,8 +16,9 @@ from fastapi.staticfiles import StaticFiles
 from photoshare import __version__, db, kv
 from photoshare.auth.mail import Mailer
 from photoshare.auth.passwords import PasswordHasher
-from photoshare.auth.revocation import Denylist, LoginThrottle
+from photoshare.auth.revocation import Denylist
 from photoshare.auth.routes import router as auth_router
+from photoshare.auth.throttles import LoginThrottle, SignupThrottle
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
@@ -73,6 +74,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         passwords=PasswordHasher(settings),
         denylist=Denylist(store.redis),
         throttle=LoginThrottle(store.redis, settings),
+        signup_throttle=SignupThrottle(store.redis, settings),
         mailer=Mailer(settings),
         storage=build_storage(settings),
         images=images,

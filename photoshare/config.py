@@ -59,11 +59,17 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=2, ge=1)
+    # Each hash holds argon2_memory_kib while it runs, so these two bound its memory.
+    password_hash_concurrency: int = Field(default=2, ge=1)
+    password_hash_queue: int = Field(default=100, ge=0)
 
     # Login throttling
     login_max_failures_per_account: int = Field(default=10, ge=1)
     login_max_failures_per_address: int = Field(default=50, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+
+    # Rate limits
+    rate_limit_signups_per_hour: int = Field(default=20, ge=1)
 
     # Email
     require_email_confirmation: bool = False
@@ -85,6 +91,11 @@ class Settings(BaseSettings):
         if self.public_base_url:
             return self.public_base_url.rstrip("/")
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def password_hash_memory_bytes(self) -> int:
+        """The most memory password hashing holds at once: one argon2 buffer per slot."""
+        return self.password_hash_concurrency * self.argon2_memory_kib * 1024
 
     def check_production(self) -> None:
         """Refuse a configuration that would run unsafely against a real database."""

@@ -1,14 +1,15 @@
 """The Redis connection: a real server when configured, fakeredis in embedded mode.
 
-Only short-lived keys live here (revoked token ids, login failure counters). In
-embedded mode they are kept in a small JSON file across a clean restart, so a
-logged-out token stays logged out.
+Only short-lived keys live here (revoked token ids, rate counters). In embedded mode
+they are kept in a small JSON file across a clean restart, so a logged-out token stays
+logged out.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import fakeredis
@@ -19,6 +20,65 @@ from photoshare.config import Settings
 from photoshare.snapshots import read_snapshot, write_snapshot
 
 log = logging.getLogger(__name__)
+
+
+# KEYS: the counters; ARGV: a limit and a window in seconds per counter. Checking and
+# counting in one script makes them atomic: every worker sees the same counts, and no
+# two attempts can both take the last unit of a quota.
+_TAKE = """
+for i, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[2 * i - 1]) then
+    local ttl = redis.call('TTL', key)
+    if ttl < 0 then return tonumber(ARGV[2 * i]) end
+    return math.max(ttl, 1)
+  end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('INCR', key)
+  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+end
+return 0
+"""
+
+# A counter whose window has ended is gone; refunding it must not leave a -1 behind.
+_REFUND = """
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At most ``limit`` attempts under ``key`` in a window that starts with the first."""
+
+    key: str
+    limit: int
+    window_seconds: int
+
+
+class RateCounters:
+    """Fixed-window attempt counters, kept in Redis so that several workers share them."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._take = redis.register_script(_TAKE)
+        self._refund = redis.register_script(_REFUND)
+
+    async def take(self, *quotas: Quota) -> int | None:
+        """Count one attempt against every quota, or against none when one is spent.
+
+        Returns None when the attempt was counted, else the seconds until the spent
+        quota's window ends.
+        """
+        keys = [quota.key for quota in quotas]
+        args = [value for quota in quotas for value in (quota.limit, quota.window_seconds)]
+        wait = int(await self._take(keys=keys, args=args))
+        return wait or None
+
+    async def refund(self, *quotas: Quota) -> None:
+        """Give back one counted attempt of each quota (it turned out not to count)."""
+        await self._refund(keys=[quota.key for quota in quotas])
 
 
 class KeyValueStore:

@@ -37,8 +37,11 @@ DESCRIPTIONS = {
     413: "The upload is larger than the configured limit",
     415: "The file is not an accepted image format",
     422: "The input is not valid; `detail` says which field and why",
-    429: "Too many failed logins; retry after the Retry-After seconds",
-    503: "A backing service (database, image store) is not answering",
+    429: "Too many attempts (failed logins, signups); retry after the Retry-After seconds",
+    503: (
+        "A backing service (database, image store) is not answering, or too many passwords "
+        "are waiting to be checked (then retry after the Retry-After seconds)"
+    ),
 }
 
 

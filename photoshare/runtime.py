@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from photoshare.auth.mail import Mailer
 from photoshare.auth.passwords import PasswordHasher
-from photoshare.auth.revocation import Denylist, LoginThrottle
+from photoshare.auth.revocation import Denylist
+from photoshare.auth.throttles import LoginThrottle, SignupThrottle
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings
 from photoshare.db import Database
@@ -28,6 +29,7 @@ class Runtime:
     passwords: PasswordHasher
     denylist: Denylist
     throttle: LoginThrottle
+    signup_throttle: SignupThrottle
     mailer: Mailer
     storage: Storage
     images: ImageWorker

@@ -33,7 +33,7 @@ async def create_admin(settings: Settings, username: str, email: str, password: 
     """Create an admin account (for a fresh production database)."""
     data = SignupRequest(username=username, email=email, password=password)
     async with running(settings) as (_, runtime):
-        user = await auth_service.signup(runtime, data)
+        user = await auth_service.signup(runtime, data, client_address=None)
         # An operator vouches for this address: the admin can log in even when
         # PHOTOSHARE_REQUIRE_EMAIL_CONFIRMATION is on.
         await collection(User).update_one(

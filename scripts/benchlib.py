@@ -6,6 +6,7 @@
   mode: in-process store, local files), waits for ``/healthz`` and stops it afterwards;
   its output goes to ``<data dir>/server.log``, whose tail is shown if it fails to start.
   A caller may add settings of its own (``extra_env``) and ask for several ``workers``.
+  Signups per address are not limited in practice (seeding comes from one address).
 - ``login``: signs up the benchmark account (or another one) and returns a bearer token.
 - ``RssSampler``, ``read_status_kb``, ``peak_rss_kb``, ``reset_peak_rss``: a process's
   resident memory from ``/proc/<pid>/status`` (VmRSS sampled in a thread, VmHWM as the
@@ -55,6 +56,7 @@ HEALTH_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
 RSS_INTERVAL_S = 0.05
 REDIS_START_TIMEOUT_S = 10.0
+SEEDING_SIGNUPS_PER_HOUR = 100_000
 
 # The checkout these scripts belong to: the server runs from here so that
 # ``python -m photoshare.cli`` imports this code (the package may not import from elsewhere).
@@ -126,13 +128,18 @@ def free_port() -> int:
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
-    """The caller's environment without PhotoShare settings, pointed at ``data_dir``."""
+    """The caller's environment without PhotoShare settings, pointed at ``data_dir``.
+
+    The signup limit per address is raised (``SEEDING_SIGNUPS_PER_HOUR``): benchmarks seed
+    their accounts from one address. ``bench_signup.py`` sets its own.
+    """
     env = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith("PHOTOSHARE_") and name != "CLOUDINARY_URL"
     }
     env["PHOTOSHARE_DATA_DIR"] = str(data_dir)
+    env["PHOTOSHARE_RATE_LIMIT_SIGNUPS_PER_HOUR"] = str(SEEDING_SIGNUPS_PER_HOUR)
     return env
 
 

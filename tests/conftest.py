@@ -50,6 +50,9 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "argon2_time_cost": 1,
             "argon2_memory_kib": 64,
             "argon2_parallelism": 1,
+            # Tests sign up many accounts from one address; the throttle's own tests set
+            # their limit (tests/auth/test_throttling.py).
+            "rate_limit_signups_per_hour": 10_000,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

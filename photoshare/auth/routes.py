@@ -21,16 +21,20 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     "/signup",
     status_code=status.HTTP_201_CREATED,
     summary="Create an account",
-    responses=errors(409),
+    responses=errors(409, 429, 503),
 )
-async def signup(data: SignupRequest, runtime: RuntimeDep, background: BackgroundTasks) -> Me:
+async def signup(
+    data: SignupRequest, runtime: RuntimeDep, address: ClientAddress, background: BackgroundTasks
+) -> Me:
     """Create an account; the first account ever created is the admin."""
-    user = await service.signup(runtime, data)
+    user = await service.signup(runtime, data, client_address=address)
     background.add_task(service.send_confirmation_email, runtime, user)
     return await users_service.me(user)
 
 
-@router.post("/login", summary="Log in with username or email", responses=errors(401, 403, 429))
+@router.post(
+    "/login", summary="Log in with username or email", responses=errors(401, 403, 429, 503)
+)
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     runtime: RuntimeDep,

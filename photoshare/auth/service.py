@@ -13,7 +13,7 @@ from photoshare.auth.models import RefreshToken
 from photoshare.auth.schemas import SignupRequest, TokenPair
 from photoshare.auth.tokens import TokenClaims, TokenType
 from photoshare.db import DuplicateKeyError, collection
-from photoshare.errors import Conflict, NotAllowed, NotAuthenticated
+from photoshare.errors import Conflict, NotAllowed, NotAuthenticated, ServiceUnavailable
 from photoshare.runtime import Runtime
 from photoshare.users.models import Role, SiteClaim, User
 
@@ -41,15 +41,31 @@ def duplicate_field(error: DuplicateKeyError) -> str:
     return "email" if "email_key" in text else "username"
 
 
-async def signup(runtime: Runtime, data: SignupRequest) -> User:
-    """Create an account; the very first account becomes the admin."""
+async def _new_password_hash(runtime: Runtime, password: str, client_address: str | None) -> str:
+    if client_address is None:
+        return await runtime.passwords.hash(password)
+    await runtime.signup_throttle.take(client_address)
+    try:
+        return await runtime.passwords.hash(password)
+    except ServiceUnavailable:
+        # Turned away before any work was done: the signup does not count.
+        await runtime.signup_throttle.refund(client_address)
+        raise
+
+
+async def signup(runtime: Runtime, data: SignupRequest, *, client_address: str | None) -> User:
+    """Create an account; the very first account becomes the admin.
+
+    A signup from ``client_address`` spends that address's hourly quota before any
+    password work; None (an operator's command) is not throttled.
+    """
     user = User(
         username=data.username,
         username_key=account_key(data.username),
         email=str(data.email),
         email_key=account_key(str(data.email)),
         full_name=data.full_name or None,
-        password_hash=await runtime.passwords.hash(data.password),
+        password_hash=await _new_password_hash(runtime, data.password, client_address),
     )
     try:
         await user.insert()
@@ -142,15 +158,21 @@ def _ensure_may_log_in(runtime: Runtime, user: User) -> None:
 async def login(runtime: Runtime, name: str, password: str, client_address: str) -> TokenPair:
     """Check a username-or-email and password and start a new login."""
     key = account_key(name)
-    await runtime.throttle.check(key, client_address)
     field = User.email_key if "@" in key else User.username_key
     user = await User.find_one(field == key)
-    if not await runtime.passwords.verify(user.password_hash if user else None, password):
-        await runtime.throttle.record_failure(key, client_address)
+    # Username and email of one account share its counter; an unknown name has its own.
+    account = f"user:{user.id}" if user else f"name:{key}"
+    await runtime.throttle.take(account, client_address)
+    try:
+        verified = await runtime.passwords.verify(user.password_hash if user else None, password)
+    except ServiceUnavailable:
+        await runtime.throttle.refund(account, client_address)
+        raise
+    if not verified:
         raise NotAuthenticated(WRONG_CREDENTIALS)
     assert user is not None
+    await runtime.throttle.refund(account, client_address)
     _ensure_may_log_in(runtime, user)
-    await runtime.throttle.reset_account(key)
     return await _issue_pair(runtime, user, session_id=secrets.token_urlsafe(12))
 
 

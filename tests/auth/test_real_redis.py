@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -51,23 +54,60 @@ async def test_logout_denylist_lives_in_redis_with_a_ttl(
 async def test_login_throttle_in_redis(redis_client: httpx.AsyncClient, redis_url: str) -> None:
     users = UserFactory(redis_client)
     account = await users.signup()
-    statuses = [
-        (
-            await redis_client.post(
-                "/api/v1/auth/login",
-                data={"username": account.username, "password": "wrong password"},
-            )
-        ).status_code
-        for _ in range(30)
-    ]
-    assert statuses[0] == 401 and statuses[-1] == 429
+    names = [account.username, account.email] * 22 + [account.username]
+    answers = await asyncio.gather(
+        *(
+            redis_client.post("/api/v1/auth/login", data={"username": name, "password": "wrong"})
+            for name in names
+        )
+    )
+    assert Counter(answer.status_code for answer in answers) == {401: 10, 429: 35}
     redis = Redis.from_url(redis_url)
     try:
-        count = await redis.get(f"login-fail:account:{account.username}")
-        assert count is not None and int(count) >= 10
-        assert await redis.ttl(f"login-fail:account:{account.username}") > 0
+        # One counter for the account, whichever name was typed; it expires with the window.
+        key = f"login-fail:account:user:{account.me['id']}"
+        assert await redis.get(key) == b"10"
+        assert 0 < await redis.ttl(key) <= 900
+        assert [k async for k in redis.scan_iter("login-fail:account:*")] == [key.encode()]
     finally:
         await redis.aclose()
+
+
+async def test_workers_sharing_redis_share_the_throttles(
+    make_settings: Callable[..., Settings], redis_url: str, tmp_path: Path
+) -> None:
+    plain = Redis.from_url(redis_url)
+    await plain.flushdb()
+    await plain.aclose()
+    limits = {"login_max_failures_per_account": 10, "rate_limit_signups_per_hour": 3}
+    workers = [
+        create_app(make_settings(redis_url=redis_url, data_dir=tmp_path / name, **limits))
+        for name in ("one", "two")
+    ]
+    async with LifespanManager(workers[0]), LifespanManager(workers[1]):
+        clients = [
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+            for app in workers
+        ]
+        form = {"username": "nobody", "password": "wrong"}
+        logins = await asyncio.gather(
+            *(clients[n % 2].post("/api/v1/auth/login", data=form) for n in range(45))
+        )
+        assert Counter(answer.status_code for answer in logins) == {401: 10, 429: 35}
+
+        signups = []
+        for n in range(5):
+            body = {
+                "username": f"worker{n}",
+                "email": f"worker{n}@example.com",
+                "password": "long enough",
+            }
+            signups.append(
+                (await clients[n % 2].post("/api/v1/auth/signup", json=body)).status_code
+            )
+        assert signups == [201, 201, 201, 429, 429]
+        for client in clients:
+            await client.aclose()
 
 
 async def test_readiness_reports_redis(redis_client: httpx.AsyncClient) -> None:
