@@ -330,13 +330,18 @@ def camera_avif(width: int, height: int) -> bytes:
     return data
 
 
-def iphone_heic(width: int, height: int, orientation: int) -> bytes:
-    """An HEIC as iPhones write them: HEVC, Display P3 with its profile, the turn in the
+def iphone_heic(width: int, height: int, orientation: int, *, nclx: bool = False) -> bytes:
+    """An HEIC as iPhones write them: HEVC, Display P3 with its ICC profile (or, with
+    ``nclx``, named by an nclx colour box only, as other phones do), the turn in the
     file's ``irot``/``imir`` boxes and in its EXIF. Encoded by x265 through pillow-heif
     (libvips' wheel cannot encode HEVC)."""
     import pillow_heif
 
     p3 = libvips_profile("p3")
+    # H.273: primaries 12 are Display P3's, transfer 13 the sRGB curve.
+    color: dict[str, Any] = (
+        {"color_primaries": 12, "transfer_characteristic": 13} if nclx else {"icc_profile": p3}
+    )
     shown = (height, width) if orientation >= 5 else (width, height)
     upright = scene(*shown, probe=encoded_in(p3, PROBE))
     stored = _STORED_FOR_UPRIGHT[orientation](upright)
@@ -351,7 +356,7 @@ def iphone_heic(width: int, height: int, orientation: int) -> bytes:
         "HEIF",
         quality=60,
         exif=exif.tobytes(),
-        icc_profile=p3,
         enc_params={"preset": "ultrafast"},
+        **color,
     )
     return buffer.getvalue()

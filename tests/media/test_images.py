@@ -15,6 +15,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import httpx
+import pillow_heif
 import pytest
 from PIL import Image, ImageOps
 
@@ -158,6 +159,13 @@ DEVICES = [
         (3024, 4032),
         probe_tolerance=10,
     ),
+    Device(
+        "HEIC with an nclx P3 colour box",
+        lambda: samples.iphone_heic(4032, 3024, 1, nclx=True),
+        "jpeg",
+        (4032, 3024),
+        probe_tolerance=10,
+    ),
 ]
 BY_NAME = {device.name: device for device in DEVICES}
 
@@ -192,6 +200,15 @@ def test_the_device_files_are_what_they_claim() -> None:
     heic = BY_NAME["HEIC from an iPhone (P3, turned)"].content
     assert heic[8:12] == b"heic"
     assert b"irot" in heic
+    iphone = pillow_heif.open_heif(io.BytesIO(heic))
+    assert iphone.size == (3024, 4032)  # libheif applies irot
+    assert iphone.info["icc_profile"] == _p3()
+    exif = Image.Exif()
+    exif.load(iphone.info["exif"])
+    assert exif[0x0112] == 6  # and the EXIF says the same turn, as an iPhone's does
+    nclx = pillow_heif.open_heif(io.BytesIO(BY_NAME["HEIC with an nclx P3 colour box"].content))
+    assert "icc_profile" not in nclx.info
+    assert nclx.info["nclx_profile"]["color_primaries"] == 12
 
 
 @pytest.mark.parametrize("device", DEVICES, ids=lambda d: d.name)
@@ -212,6 +229,7 @@ async def test_every_device_format_is_stored_upright(
         assert image.getpixel((5, 5))[1] == 0  # type: ignore[index]
         assert image.getpixel((width - 5, height - 5))[1] == 255  # type: ignore[index]
     else:
+        assert image.mode == "RGB"  # a CMYK file is converted, never stored as CMYK
         assert samples.corner_colors(image) == samples.UPRIGHT_CORNERS
     if device.probe_tolerance is not None:
         center = samples.center(image)
