@@ -154,6 +154,8 @@ def _decode_heif(upload: Upload) -> pyvips.Image:
         if bands is None:
             raise SyntaxError(f"pixel mode {heif.mode}")
         width, height = heif.size
+        if width * height > upload.width * upload.height:  # more than the header said
+            raise ValueError(f"{width}x{height} pixels, not {upload.width}x{upload.height}")
         stride, data = heif.stride, heif.data
     except Exception as exc:
         raise _heif_error(upload, exc) from exc
