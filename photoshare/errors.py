@@ -67,6 +67,16 @@ class InvalidInput(PhotoShareError):
     detail = "Invalid input"
 
 
+class ImageNotProcessed(PhotoShareError):
+    """A valid image this server failed to process: its failure, logged, never "broken"."""
+
+    status_code = 422
+    detail = (
+        "The server could not process this image, although the file is valid; the problem "
+        "has been logged. Try again later, or upload it as a JPEG or PNG"
+    )
+
+
 class TooManyRequests(PhotoShareError):
     status_code = 429
     detail = "Too many requests"

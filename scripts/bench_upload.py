@@ -2,7 +2,10 @@
 
 What it measures: throughput (uploads per second), latency (p50 and p95) and the
 server's peak resident memory while N clients upload a realistic 4000x3000 JPEG
-(a gradient with noise, a few MB) through ``POST /api/v1/photos``.
+(a gradient with noise, a few MB) through ``POST /api/v1/photos``. With ``--size`` and
+``--orientation`` the JPEG is another size and carries that EXIF orientation, as phones
+store portrait shots (``--size 4032x3024 --orientation 6``): the server must turn it
+upright, so each answer's width and height are checked too.
 
 How: it starts ``python -m photoshare.cli serve`` on a free local port with a fresh
 temporary data dir and no ``PHOTOSHARE_*``/``CLOUDINARY_URL`` settings (so embedded
@@ -15,6 +18,7 @@ The server, login, memory and image helpers live in ``benchlib.py`` next to this
 Run it from the repository root::
 
     .venv/bin/python scripts/bench_upload.py [--uploads 40] [--concurrency 4] [--warmup 2]
+        [--size 4000x3000] [--orientation 1]
 
 The exit code is 0 whether or not the targets are met (this is a benchmark, not a
 test); it is non-zero when the server does not start or any upload fails.
@@ -63,9 +67,24 @@ class UploadResults:
 # --- the client -------------------------------------------------------------------
 
 
-async def upload_once(client: httpx.AsyncClient, image: bytes) -> tuple[float, str | None]:
+@dataclass(frozen=True)
+class BenchPhoto:
+    """The uploaded JPEG and the size the server must store it at (upright)."""
+
+    content: bytes
+    width: int
+    height: int
+    orientation: int
+
+    @property
+    def upright(self) -> tuple[int, int]:
+        turned = self.orientation >= 5  # EXIF 5-8 turn the picture a quarter
+        return (self.height, self.width) if turned else (self.width, self.height)
+
+
+async def upload_once(client: httpx.AsyncClient, image: BenchPhoto) -> tuple[float, str | None]:
     """Upload the image once; return the latency in ms and an error text, if any."""
-    files = {"file": ("bench.jpg", image, "image/jpeg")}
+    files = {"file": ("bench.jpg", image.content, "image/jpeg")}
     data = {"description": "benchmark upload", "tags": "bench,load"}
     start = time.perf_counter()
     try:
@@ -75,11 +94,14 @@ async def upload_once(client: httpx.AsyncClient, image: bytes) -> tuple[float, s
     elapsed_ms = (time.perf_counter() - start) * 1000
     if response.status_code != 201:
         return elapsed_ms, f"HTTP {response.status_code}: {response.text[:2000]}"
+    stored = response.json()
+    if (stored["width"], stored["height"]) != image.upright:
+        return elapsed_ms, f"stored {stored['width']}x{stored['height']}, not {image.upright}"
     return elapsed_ms, None
 
 
 async def run_uploads(
-    base_url: str, token: str, image: bytes, count: int, concurrency: int
+    base_url: str, token: str, image: BenchPhoto, count: int, concurrency: int
 ) -> UploadResults:
     """Upload ``count`` times with ``concurrency`` clients pulling from a shared queue."""
     results = UploadResults()
@@ -116,7 +138,7 @@ async def run_uploads(
 
 
 def report(
-    args: argparse.Namespace, image: bytes, results: UploadResults, peak_rss_mb: float
+    args: argparse.Namespace, image: BenchPhoto, results: UploadResults, peak_rss_mb: float
 ) -> None:
     """Print the figures and whether they meet the targets."""
     p50 = percentile(results.latencies_ms, 50)
@@ -124,8 +146,9 @@ def report(
     rate = args.uploads / results.wall_s if results.wall_s else 0.0
 
     print(
-        f"bench_upload: {args.uploads} uploads of a {WIDTH}x{HEIGHT} JPEG "
-        f"({len(image) / 1e6:.1f} MB), {args.concurrency} concurrent clients, embedded mode"
+        f"bench_upload: {args.uploads} uploads of a {image.width}x{image.height} JPEG "
+        f"(EXIF orientation {image.orientation}, {len(image.content) / 1e6:.1f} MB), "
+        f"{args.concurrency} concurrent clients, embedded mode"
     )
     print(f"uploads/s      {rate:.1f}")
     print(f"p50 latency    {p50:.0f} ms")
@@ -150,13 +173,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--uploads", type=int, default=40, help="measured uploads (40)")
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients (4)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured uploads first (2)")
+    parser.add_argument(
+        "--size", type=size, default=(WIDTH, HEIGHT), help=f"WxH of the JPEG ({WIDTH}x{HEIGHT})"
+    )
+    parser.add_argument(
+        "--orientation", type=int, default=1, choices=range(1, 9), help="its EXIF orientation (1)"
+    )
     args = parser.parse_args(argv)
     if args.uploads < 1 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--uploads and --concurrency must be >= 1, --warmup >= 0")
     return args
 
 
-def bench(args: argparse.Namespace, image: bytes, data_dir: Path) -> tuple[UploadResults, float]:
+def size(text: str) -> tuple[int, int]:
+    """``4032x3024`` as (4032, 3024)."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not WxH: {text!r}") from None
+    if not (16 <= width <= 20_000 and 16 <= height <= 20_000):
+        raise argparse.ArgumentTypeError(f"out of range: {text!r}")
+    return width, height
+
+
+def bench(
+    args: argparse.Namespace, image: BenchPhoto, data_dir: Path
+) -> tuple[UploadResults, float]:
     """Run the server, the warm-up and the measured uploads; return results and peak MB."""
     with running_server(data_dir, PROG) as server:
         token = login(server.base_url)
@@ -181,7 +223,8 @@ def bench(args: argparse.Namespace, image: bytes, data_dir: Path) -> tuple[Uploa
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     warn_about_dotenv(PROG)
-    image = test_image()
+    width, height = args.size
+    image = BenchPhoto(test_image(width, height, args.orientation), width, height, args.orientation)
 
     def run(tmp: Path) -> int:
         results, peak_rss_mb = bench(args, image, tmp)

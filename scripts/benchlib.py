@@ -1,6 +1,7 @@
 """Shared pieces of the PhotoShare benchmarks (``bench_upload.py``, ``bench_transform.py``...).
 
-- ``build_jpeg``: a realistic 4000x3000 photo-like JPEG (gradient plus grain, a few MB).
+- ``build_jpeg``: a realistic 4000x3000 photo-like JPEG (gradient plus grain, a few MB),
+  optionally tagged with an EXIF orientation as phones tag portrait shots.
 - ``running_server``: starts ``python -m photoshare.cli serve`` on a free 127.0.0.1 port
   with a fresh data dir and no ``PHOTOSHARE_*``/``CLOUDINARY_URL`` settings (embedded
   mode: in-process store, local files), waits for ``/healthz`` and stops it afterwards;
@@ -14,7 +15,7 @@
 - ``cpu_seconds``, ``run_queue_wait_s``: CPU time used by a process and its descendants,
   and time their threads waited for a CPU, from ``/proc``.
 - ``percentile``: interpolated percentiles of latency samples.
-- ``test_image``: ``build_jpeg`` at full size, with a line that describes it.
+- ``test_image``: ``build_jpeg`` at full size (or another), with a line that describes it.
 - ``redis_server``: a throwaway ``redis-server`` on a free 127.0.0.1 port.
 - ``Account``, ``sign_up``, ``in_parallel``, ``expect``, ``sentence``, ``tag_list``: seeding a
   store through the API (accounts with tokens, bounded concurrency, status checks, random
@@ -77,11 +78,12 @@ class BenchError(RuntimeError):
 # --- the test image ---------------------------------------------------------------
 
 
-def build_jpeg(width: int = WIDTH, height: int = HEIGHT) -> bytes:
+def build_jpeg(width: int = WIDTH, height: int = HEIGHT, orientation: int = 1) -> bytes:
     """Encode a photo-like JPEG: a colour gradient with fine-grained noise.
 
     The noise is slightly blurred, like a camera's grain, so the file is the few MB a
-    real 12-megapixel photo is (pure per-pixel noise would not compress at all).
+    real 12-megapixel photo is (pure per-pixel noise would not compress at all). An
+    ``orientation`` other than 1 is written as the EXIF tag (6: turn 90° clockwise).
     """
     xyz = pyvips.Image.xyz(width, height)
     x, y = xyz[0], xyz[1]
@@ -90,13 +92,18 @@ def build_jpeg(width: int = WIDTH, height: int = HEIGHT) -> bytes:
     )
     grain = pyvips.Image.gaussnoise(width, height, sigma=20, mean=128).gaussblur(0.8)
     image = (gradient + grain - 128).cast("uchar").copy(interpretation="srgb")
+    if orientation != 1:
+        image.set_type(pyvips.GValue.gint_type, "orientation", orientation)
     return bytes(image.jpegsave_buffer(Q=JPEG_QUALITY))
 
 
-def test_image() -> bytes:
-    """The full-size JPEG (``build_jpeg()``), after printing what it is."""
-    image = build_jpeg()
-    print(f"test image: {WIDTH}x{HEIGHT} JPEG Q{JPEG_QUALITY}, {len(image):,} bytes")
+def test_image(width: int = WIDTH, height: int = HEIGHT, orientation: int = 1) -> bytes:
+    """``build_jpeg(width, height, orientation)``, after printing what it is."""
+    image = build_jpeg(width, height, orientation)
+    print(
+        f"test image: {width}x{height} JPEG Q{JPEG_QUALITY}, EXIF orientation {orientation}, "
+        f"{len(image):,} bytes"
+    )
     return image
 
 

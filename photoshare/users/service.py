@@ -152,20 +152,29 @@ async def update_me(runtime: Runtime, session: AuthSession, data: UpdateMe) -> U
 
 
 async def set_avatar(runtime: Runtime, user: User, upload: UploadFile) -> User:
-    """Store a new square avatar and drop the old one."""
+    """Store a new square avatar, then drop the file it replaced.
+
+    The swap is one atomic update that answers with the key it replaced, so however many
+    uploads race, each replaced file is deleted by exactly one of them (after the new one
+    is referenced) and only the last one stays.
+    """
     stored = await media.store_upload(
         runtime, upload, "avatars", square=runtime.settings.avatar_size
     )
-    old_key = user.avatar_key
     changes = {"avatar_key": stored.key, "avatar_url": runtime.storage.url(stored.key)}
     try:
-        await collection(User).update_one({"_id": user.id}, {"$set": changes})
+        replaced = await collection(User).find_one_and_update(
+            {"_id": user.id}, {"$set": changes}, projection={"avatar_key": True}
+        )
     except BaseException:
         await media.discard(runtime, stored.key)
         raise
+    if replaced is None:  # the account was deleted meanwhile
+        await media.discard(runtime, stored.key)
+        raise NotFound("The account no longer exists")
     for name, value in changes.items():
         setattr(user, name, value)
-    await media.discard(runtime, old_key)
+    await media.discard(runtime, replaced.get("avatar_key"))
     return user
 
 
