@@ -21,7 +21,7 @@ from photoshare.auth.routes import router as auth_router
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
-from photoshare.links.renders import RenderCache
+from photoshare.links.renders import RenderCache, RenderPool
 from photoshare.links.routes import router as links_router
 from photoshare.logs import RequestIdMiddleware, configure_logging
 from photoshare.media.images import ImageWorker
@@ -62,7 +62,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     secret_key = settings.resolve_secret_key()
     database = await db.connect(settings)
     store = await kv.connect(settings)
-    images = ImageWorker(settings.image_workers)
+    # Renders have workers of their own: however many are asked for, uploads keep theirs.
+    render_pool = RenderPool(settings.render_workers, settings.render_timeout_seconds)
     app.state.runtime = Runtime(
         settings=settings,
         db=database,
@@ -73,8 +74,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         throttle=LoginThrottle(store.redis, settings),
         mailer=Mailer(settings),
         storage=build_storage(settings),
-        images=images,
-        renders=RenderCache(settings.data_dir / "renders", images),
+        images=ImageWorker(settings.image_workers),
+        renders=RenderCache(settings.data_dir / "renders", render_pool),
         trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
     )
     log.info(_describe_mode(settings))
