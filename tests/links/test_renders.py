@@ -85,6 +85,8 @@ async def test_the_rotation_chain_is_refused_while_one_turn_of_a_large_photo_ren
     assert as_json.status_code == 422
     assert "operation 2 (a_45)" in as_json.json()["detail"]
     assert await Link.count() == 0
+    catalogue = (await client.get("/api/v1/transformations")).json()
+    assert (catalogue["max_side"], catalogue["max_pixels"]) == (4000, 16_800_000)
 
     one_turn = await new_link(client, owner, photo["id"], "a_45")
     image = await fetch(client, one_turn)
