@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import math
 import os
 import shutil
@@ -27,6 +28,8 @@ from photoshare.links.render import output_type, render
 from photoshare.links.transformations import Transformation, canonical
 from photoshare.media.responses import etag_of, media_type_of
 from photoshare.media.uploads import new_temp_file
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -116,12 +119,14 @@ class RenderPool:
             async with asyncio.timeout(self.time_limit):
                 await self._slots.acquire()
         except TimeoutError:
+            log.warning("no render worker was free within %g s", self.time_limit)
             raise ServiceUnavailable(
                 "Every image renderer is busy; try again shortly", headers=retry_after
             ) from None
         try:
             return await anyio.to_thread.run_sync(lambda: work(self.time_limit))
         except RenderTimedOut:
+            log.warning("a render was stopped at its %g s limit", self.time_limit)
             raise ServiceUnavailable(
                 f"Rendering this image took longer than the {self.time_limit:g} s limit "
                 "and was stopped; try again later",
