@@ -22,7 +22,7 @@ from photoshare.auth.throttles import LoginThrottle, SignupThrottle
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
-from photoshare.links.renders import RenderCache
+from photoshare.links.renders import RenderCache, RenderPool
 from photoshare.links.routes import router as links_router
 from photoshare.logs import RequestIdMiddleware, configure_logging
 from photoshare.media.images import ImageWorker
@@ -65,7 +65,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     database = await db.connect(settings)
     await users_service.ensure_comment_counters()
     store = await kv.connect(settings)
-    images = ImageWorker(settings.image_workers)
+    # Renders have workers of their own: however many are asked for, uploads keep theirs.
+    render_pool = RenderPool(settings.render_workers, settings.render_timeout_seconds)
     app.state.runtime = Runtime(
         settings=settings,
         db=database,
@@ -77,8 +78,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         signup_throttle=SignupThrottle(store.redis, settings),
         mailer=Mailer(settings),
         storage=build_storage(settings),
-        images=images,
-        renders=RenderCache(settings.data_dir / "renders", images),
+        images=ImageWorker(settings.image_workers),
+        renders=RenderCache(settings.data_dir / "renders", render_pool),
         trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
     )
     log.info(_describe_mode(settings))

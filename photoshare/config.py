@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_pixels: int = Field(default=50_000_000, ge=1)
     image_workers: int = Field(default=2, ge=1)
+    render_workers: int = Field(default=2, ge=1)
+    render_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     avatar_size: int = Field(default=512, ge=32, le=4096)
 
     # Tokens and passwords

@@ -7,6 +7,7 @@ from typing import Any, get_args
 from photoshare.links.transformations import (
     EFFECT_STRENGTH,
     MAX_OPERATIONS,
+    MAX_PIXELS,
     MAX_SIDE,
     CropMode,
     EffectName,
@@ -54,6 +55,9 @@ def catalogue() -> dict[str, Any]:
     }
     return {
         "max_operations": MAX_OPERATIONS,
+        # Every image a transformation makes, along the way and at the end, stays within these.
+        "max_side": MAX_SIDE,
+        "max_pixels": MAX_PIXELS,
         "operations": {
             "resize": {
                 "fields": {

@@ -10,7 +10,8 @@ strips, so memory stays small. When the first operation is a resize, the source 
 with ``thumbnail``, which shrinks while decoding (a JPEG by 2, 4 or 8 in the decoder
 itself), so a 12-megapixel photo is never decoded at full size for an 800 px render.
 Only the operations that read pixels out of order (rotations, vertical flips, smart
-crops) make the source open for random access.
+crops) make the source open for random access. No image it makes, intermediate or final,
+is larger than ``photoshare.links.plan`` allows, and a render can be given a time limit.
 
 Rendering is synchronous and CPU-bound; callers run it in a worker thread.
 """
@@ -26,6 +27,8 @@ from typing import Any
 
 import pyvips
 
+from photoshare.links.deadlines import RenderDeadline, RenderTimedOut
+from photoshare.links.plan import RenderPlan, plan, shrinks_on_load, within_bounds
 from photoshare.links.transformations import (
     MAX_SIDE,
     Border,
@@ -91,28 +94,53 @@ def output_type(transformation: Transformation, source_format: str) -> OutputTyp
 
 
 def render(
-    source: Path, transformation: Transformation, target: Path, *, source_format: str
+    source: Path,
+    transformation: Transformation,
+    target: Path,
+    *,
+    source_format: str,
+    time_limit: float | None = None,
 ) -> None:
     """Apply the operations to the image at `source` and write the result to `target`.
 
     `target`'s suffix should match ``output_type(...).extension`` (the saver is chosen by
     the output type, not the suffix). Synchronous, CPU-bound: the caller runs it in a
-    worker thread. Raises pyvips.Error only for a broken source; a partly written
-    `target` is removed.
+    worker thread. Every image it makes stays within the bounds of ``plan``: it starts
+    from a scaled-down copy of a photo too large for them, and raises
+    TransformationTooLarge when the operations themselves go past them. With a
+    `time_limit` (seconds), a render still running then stops and raises RenderTimedOut.
+    Raises pyvips.Error for a broken source. A partly written `target` is removed.
     """
     kind = output_type(transformation, source_format)
+    deadline = RenderDeadline(time_limit) if time_limit is not None else None
+    try:
+        _render(source, transformation, target, kind, deadline)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        if deadline is not None and deadline.passed:
+            raise RenderTimedOut(f"the render took longer than {deadline.seconds:g} s") from None
+        raise
+
+
+def _render(
+    source: Path,
+    transformation: Transformation,
+    target: Path,
+    kind: OutputType,
+    deadline: RenderDeadline | None,
+) -> None:
     operations = [op for op in transformation.root if not isinstance(op, Format)]
-    image, remaining = _load(source, operations)
+    header = pyvips.Image.new_from_file(str(source), access="sequential")  # header only
+    steps = plan(header.width, header.height, transformation)
+    image, remaining = _load(source, operations, steps, deadline)
     for op in remaining:
         image = _apply(image, op)
+        if deadline is not None:
+            deadline.check()
     if _ends_grey(operations):
         # One band instead of three: a grey PNG encodes about 3x faster and smaller.
         image = image.colourspace("b-w")
-    try:
-        _save(image, target, kind, _format_op(transformation))
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    _save(image, target, kind, _format_op(transformation))
 
 
 def _ends_grey(operations: Sequence[Operation]) -> bool:
@@ -149,24 +177,38 @@ def _needs_random_access(op: Operation) -> bool:
     return False
 
 
-def _load(source: Path, operations: Sequence[Operation]) -> tuple[pyvips.Image, list[Operation]]:
-    """Open the source, applying a leading resize while decoding; return what is left to do."""
-    first = operations[0] if operations else None
-    if isinstance(first, Resize) and first.crop != "crop":
-        remaining = list(operations[1:])
-        header = pyvips.Image.new_from_file(str(source), access="sequential")  # header only
-        image = _resize(header, first, partial(_thumbnail_file, source))
+def _load(
+    source: Path,
+    operations: Sequence[Operation],
+    steps: RenderPlan,
+    deadline: RenderDeadline | None,
+) -> tuple[pyvips.Image, list[Operation]]:
+    """Open the source as the plan says; return the image and what is left to do.
+
+    A leading resize is applied while decoding; otherwise the render starts from the
+    photo, or from its copy scaled into the plan's box when the photo is too large.
+    """
+    watch = deadline.watch if deadline is not None else _unwatched
+    if shrinks_on_load(operations):
+        first, remaining = operations[0], list(operations[1:])
+        assert isinstance(first, Resize)
+        header = watch(pyvips.Image.new_from_file(str(source), access="sequential"))
+        image = watch(_resize(header, first, partial(_thumbnail_file, source)))
         if any(_needs_random_access(op) for op in remaining):
-            # The shrunk image is at most MAX_SIDE square: hold it rather than decode twice.
+            # The shrunk image is within the bounds: hold it rather than decode twice.
             image = image.copy_memory()
         return image, remaining
     random = any(_needs_random_access(op) for op in operations)
-    image = pyvips.Image.new_from_file(str(source), access="random" if random else "sequential")
-    if max(image.width, image.height) > MAX_SIDE:
-        # Bound the work: nothing is rotated, framed or filtered at more than MAX_SIDE.
-        image = _thumbnail_file(source, MAX_SIDE, height=MAX_SIDE)
+    if steps.scaled_into is not None:
+        box = steps.scaled_into
+        image = watch(_thumbnail_file(source, box, height=box))
         return (image.copy_memory() if random else image), list(operations)
-    return _srgb(image), list(operations)
+    image = pyvips.Image.new_from_file(str(source), access="random" if random else "sequential")
+    return _srgb(watch(image)), list(operations)
+
+
+def _unwatched(image: pyvips.Image) -> pyvips.Image:
+    return image
 
 
 def _thumbnail_file(source: Path, width: int, **options: Any) -> pyvips.Image:
@@ -277,6 +319,11 @@ def _fill(
     scale = max(width / image.width, height / image.height)
     cover_width = max(width, round(image.width * scale))
     cover_height = max(height, round(image.height * scale))
+    if not within_bounds(cover_width, cover_height):
+        # A photo far wider or taller than the box: cut the box's shape out of it first,
+        # rather than make a cover past the bounds.
+        shape = _crop(image, round(width / scale), round(height / scale), gravity)
+        return _srgb(shape.thumbnail_image(width, height=height, size="force", no_rotate=True))
     cover = thumbnail(cover_width, height=cover_height, size="force")
     return _crop(cover, width, height, gravity)
 

@@ -1,23 +1,37 @@
-"""Rendered transformations cached on disk, each rendered once however many ask at once."""
+"""Rendered transformations cached on disk, each rendered once however many ask at once.
+
+Renders run on their own workers, apart from uploads' (``media.images.ImageWorker``), so
+however many renders are asked for, uploads keep their workers; and each render has a
+time limit, past which it stops and nothing is cached.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import math
 import os
 import shutil
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import anyio.to_thread
 
+from photoshare.errors import ServiceUnavailable
+from photoshare.links.deadlines import RenderTimedOut
 from photoshare.links.render import output_type, render
 from photoshare.links.transformations import Transformation, canonical
-from photoshare.media.images import ImageWorker
 from photoshare.media.responses import etag_of, media_type_of
 from photoshare.media.uploads import new_temp_file
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -86,13 +100,49 @@ class HotRenders:
             self._bytes -= len(entry.content)
 
 
+class RenderPool:
+    """Runs renders in worker threads, at most ``workers`` at a time, each time-limited.
+
+    A render waits at most ``time_limit`` seconds for a free worker, then has as long
+    again to finish (``work`` is given the limit and must stop itself: a thread cannot be
+    stopped from outside). Either way the caller gets a 503 with Retry-After.
+    """
+
+    def __init__(self, workers: int, time_limit: float) -> None:
+        self.time_limit = time_limit
+        self._slots = asyncio.Semaphore(workers)
+
+    async def run(self, work: Callable[[float], T]) -> T:
+        """Run ``work(time_limit)`` in a worker thread once a worker is free."""
+        retry_after = {"Retry-After": str(math.ceil(self.time_limit))}
+        try:
+            async with asyncio.timeout(self.time_limit):
+                await self._slots.acquire()
+        except TimeoutError:
+            log.warning("no render worker was free within %g s", self.time_limit)
+            raise ServiceUnavailable(
+                "Every image renderer is busy; try again shortly", headers=retry_after
+            ) from None
+        try:
+            return await anyio.to_thread.run_sync(lambda: work(self.time_limit))
+        except RenderTimedOut:
+            log.warning("a render was stopped at its %g s limit", self.time_limit)
+            raise ServiceUnavailable(
+                f"Rendering this image took longer than the {self.time_limit:g} s limit "
+                "and was stopped; try again later",
+                headers=retry_after,
+            ) from None
+        finally:
+            self._slots.release()
+
+
 class RenderCache:
     """Files under ``<data dir>/renders/<image content hash>/<transformation digest>.<ext>``."""
 
-    def __init__(self, root: Path, images: ImageWorker) -> None:
+    def __init__(self, root: Path, pool: RenderPool) -> None:
         self.root = root
         self.hot = HotRenders()
-        self._images = images
+        self._pool = pool
         self._in_flight: dict[Path, asyncio.Future[None]] = {}
 
     def path_for(self, content_hash: str, transformation: Transformation, extension: str) -> Path:
@@ -115,8 +165,10 @@ class RenderCache:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._in_flight[target] = done
         try:
-            await self._images.run(
-                lambda: _render_atomically(source, transformation, target, source_format)
+            await self._pool.run(
+                lambda limit: _render_atomically(
+                    source, transformation, target, source_format, limit
+                )
             )
         except BaseException as exc:
             done.set_exception(exc)
@@ -138,12 +190,12 @@ class RenderCache:
 
 
 def _render_atomically(
-    source: Path, transformation: Transformation, target: Path, source_format: str
+    source: Path, transformation: Transformation, target: Path, source_format: str, limit: float
 ) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = new_temp_file(target.parent, f".part.{target.suffix.lstrip('.')}")
     try:
-        render(source, transformation, partial, source_format=source_format)
+        render(source, transformation, partial, source_format=source_format, time_limit=limit)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from photoshare.errors import InvalidInput, NotAllowed, NotFound
 from photoshare.links import presets
 from photoshare.links.cloudinary import delivery_url
 from photoshare.links.models import Link
+from photoshare.links.plan import TransformationTooLarge, plan
 from photoshare.links.renders import ServedRender
 from photoshare.links.schemas import LinkCreate, LinkOut
 from photoshare.links.transformations import Transformation, canonical, parse
@@ -69,10 +70,20 @@ def requested_transformation(data: LinkCreate) -> Transformation:
     return data.transformation
 
 
+def check_renderable(photo: Photo, transformation: Transformation) -> None:
+    """Refuse (422) operations that make an image past the bounds whatever the photo's size."""
+    try:
+        plan(photo.width, photo.height, transformation)
+    except TransformationTooLarge as exc:
+        raise InvalidInput(f"The transformation is too large: {exc}") from None
+
+
 async def create(runtime: Runtime, photo: Photo, user: User, data: LinkCreate) -> tuple[Link, bool]:
     """The photo's link for this transformation, and whether it was created just now."""
     assert photo.id is not None and user.id is not None
-    text = canonical(requested_transformation(data))
+    transformation = requested_transformation(data)
+    check_renderable(photo, transformation)
+    text = canonical(transformation)
     existing = await Link.find_one(Link.photo_id == photo.id, Link.transformation == text)
     if existing is not None:
         return existing, False
@@ -155,6 +166,9 @@ async def image_response(runtime: Runtime, slug: str, if_none_match: str | None)
         # The source vanished (its photo was deleted mid-render) or cannot be read.
         log.warning("render of link %s failed: %s", slug, exc)
         raise NotFound("This link's photo is gone") from None
+    except TransformationTooLarge as exc:
+        # A link made before transformations were bounded at creation.
+        raise InvalidInput(f"This link's transformation is too large to render: {exc}") from None
     if fresh and not await collection(Photo).count_documents({"_id": link.photo_id}, limit=1):
         # Deleted while we rendered: leave no render of it behind.
         await runtime.renders.drop(doc["content_hash"])

@@ -29,6 +29,8 @@ from photoshare.links.colors import CSS_COLORS
 MAX_OPERATIONS = 10
 MAX_STRING_LENGTH = 1000
 MAX_SIDE = 4000
+# Every image a render makes, intermediate or final, stays within MAX_SIDE a side and this area.
+MAX_PIXELS = 16_800_000
 
 CropMode = Literal["scale", "fit", "fill", "thumb", "pad", "crop"]
 Gravity = Literal[
@@ -227,7 +229,8 @@ class TransformationError(ValueError):
 # The canonical string
 
 
-def _canonical_operation(op: Operation) -> str:
+def canonical_operation(op: Operation) -> str:
+    """One operation's part of the canonical string."""
     match op:
         case Resize():
             parts = [f"c_{op.crop}"]
@@ -255,7 +258,7 @@ def _canonical_operation(op: Operation) -> str:
 
 def canonical(transformation: Transformation) -> str:
     """The one string every equal transformation shares."""
-    return "/".join(_canonical_operation(op) for op in transformation.root)
+    return "/".join(canonical_operation(op) for op in transformation.root)
 
 
 # ---------------------------------------------------------------------------
