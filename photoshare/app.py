@@ -21,6 +21,7 @@ from photoshare.auth.routes import router as auth_router
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
+from photoshare.finite_json import FiniteJsonNumbers
 from photoshare.links.renders import RenderCache
 from photoshare.links.routes import router as links_router
 from photoshare.logs import RequestIdMiddleware, configure_logging
@@ -100,7 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    # Added first, so innermost: an early 413 still passes the headers and CORS below.
+    # Innermost: reads JSON bodies as the app does, after the size limit below has capped them.
+    app.add_middleware(FiniteJsonNumbers)
+    # Added early, so inner: an early 413 still passes the headers and CORS below.
     # Room for the form fields around the largest accepted file; more is cut off early.
     app.add_middleware(
         BodySizeLimit,
