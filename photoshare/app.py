@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from photoshare import __version__, db, kv
+from photoshare import __version__, db, kv, migrations
 from photoshare.auth.mail import Mailer
 from photoshare.auth.passwords import PasswordHasher
 from photoshare.auth.revocation import Denylist, LoginThrottle
@@ -62,6 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     secret_key = settings.resolve_secret_key()
     database = await db.connect(settings)
+    await migrations.migrate()
     store = await kv.connect(settings)
     images = ImageWorker(settings.image_workers)
     app.state.runtime = Runtime(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,8 +18,11 @@ from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
+from photoshare.text import NON_ASCII
 from photoshare.users.models import Role, User
 from photoshare.users.schemas import Me, Profile, RatingSummary, UpdateMe, UserSummary
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -83,6 +87,31 @@ async def search(prefix: str, limit: int, offset: int) -> tuple[list[UserSummary
     cursor = users.find(query).sort("username_key", 1).skip(offset).limit(limit)
     items = [UserSummary.model_validate(doc) async for doc in cursor]
     return items, await count(User, query)
+
+
+async def refold_account_keys() -> int:
+    """Re-key accounts keyed by the older rule (lower-casing only); returns how many changed.
+
+    Only keys with a non-ASCII character can differ (for ASCII both rules agree). An
+    account whose new key another account already holds keeps its old key, with a warning.
+    """
+    users = collection(User)
+    changed = 0
+    for key_field, source in (("username_key", "username"), ("email_key", "email")):
+        cursor = users.find({key_field: {"$regex": NON_ASCII}}, {source: 1, key_field: 1})
+        async for doc in cursor:
+            key = account_key(doc[source])
+            if key == doc[key_field]:
+                continue
+            try:
+                await users.update_one({"_id": doc["_id"]}, {"$set": {key_field: key}})
+            except DuplicateKeyError:
+                log.warning(
+                    "account %s keeps its old %s: another holds %r", doc["_id"], source, key
+                )
+            else:
+                changed += 1
+    return changed
 
 
 async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, User]:
