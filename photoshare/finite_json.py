@@ -2,9 +2,11 @@
 
 Python's ``json`` accepts these, so FastAPI would hand NaN to the models, the database and
 the error echo, none of which can carry it. The middleware checks a JSON body as the app
-reads it and, when a number is not finite, raises the ``JSONDecodeError`` FastAPI turns
-into its usual 422 (``json_invalid``) with the position of the number. Bodies that are not
-JSON at all are left to FastAPI, which answers them as before.
+reads it (a second parse, with hooks, about as fast as FastAPI's own: see
+``scripts/bench_input.py``) and, when a number is not finite, raises the
+``JSONDecodeError`` that FastAPI turns into its usual 422 (``json_invalid``) with the
+position of the number. Bodies that are not JSON at all are left to FastAPI, which
+answers them as before.
 """
 
 from __future__ import annotations

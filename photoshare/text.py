@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-# Unicode's control characters (category Cc) are exactly C0, DEL and C1.
-_SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Multi-line text keeps tab, LF and the CR of a CRLF (what browsers send for a textarea).
-_MULTI_LINE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
-
+# What each kind of field refuses, in one pass: Unicode's control characters (category Cc:
+# C0, DEL and C1) and lone surrogates. Multi-line text keeps tab, LF and the CR of a CRLF
+# (what browsers send for a textarea); a CR on its own is refused below.
+_SINGLE_LINE_REFUSED = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_MULTI_LINE_REFUSED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # A MongoDB pattern for stored keys holding any non-ASCII character: only those can fold
 # differently from the plain lower-casing of earlier versions.
@@ -37,41 +36,45 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
-def _refuse(value: Any, control: re.Pattern[str], allowed: str) -> Any:
+def _first_refused(text: str, refused: re.Pattern[str], crlf_allowed: bool) -> re.Match[str] | None:
+    start = 0
+    while match := refused.search(text, start):
+        if not (crlf_allowed and match.group() == "\r" and text.startswith("\n", match.end())):
+            return match
+        start = match.end() + 1
+    return None
+
+
+def _refuse(value: Any, refused: re.Pattern[str], multiline: bool) -> Any:
     if not isinstance(value, str):
         return value  # the field's own type check answers
-    if match := _SURROGATE.search(value):
+    match = _first_refused(value, refused, crlf_allowed=multiline)
+    if match is None:
+        return value
+    if "\ud800" <= match.group() <= "\udfff":
         raise PydanticCustomError(
             "unicode_surrogate",
             "Text must be valid Unicode: the lone surrogate at position {position} "
             "cannot be stored",
             {"position": match.start()},
         )
-    if match := control.search(value):
-        character = f"U+{ord(match.group()[0]):04X}"
-        raise PydanticCustomError(
-            "control_character",
-            f"Control character {{character}} at position {{position}} is not allowed{allowed}",
-            {"character": character, "position": match.start()},
-        )
-    return value
+    allowed = " (only newline and tab are)" if multiline else ""
+    raise PydanticCustomError(
+        "control_character",
+        f"Control character {{character}} at position {{position}} is not allowed{allowed}",
+        {"character": f"U+{ord(match.group()):04X}", "position": match.start()},
+    )
 
 
 def single_line(value: Any) -> Any:
     """Refuse control characters (newline and tab included) and lone surrogates."""
-    return _refuse(value, _SINGLE_LINE_CONTROL, "")
+    return _refuse(value, _SINGLE_LINE_REFUSED, multiline=False)
 
 
 def multi_line(value: Any) -> Any:
     """Refuse control characters other than newline and tab, and lone surrogates."""
-    return _refuse(value, _MULTI_LINE_CONTROL, " (only newline and tab are)")
+    return _refuse(value, _MULTI_LINE_REFUSED, multiline=True)
 
 
 SINGLE_LINE = BeforeValidator(single_line)
 MULTI_LINE = BeforeValidator(multi_line)
-
-SingleLine = Annotated[str, SINGLE_LINE]
-"""A one-line text field or query parameter."""
-
-MultiLine = Annotated[str, MULTI_LINE]
-"""A text field that may hold several lines (a description, a bio, a comment)."""
