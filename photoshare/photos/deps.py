@@ -67,6 +67,7 @@ async def search_query(
     sort: Annotated[Sort, Query(description="Order of the results.")] = "newest",
 ) -> PhotoQuery:
     """The search filters, with the owner rule applied."""
+    owner_id = await _owner_filter(user, owner) if owner else None
     # Text without a single word (".*", "!!!") is still text: it matches no photo.
     keywords = words(q) or ([fold(q).strip()] if q.strip() else [])
     if len(keywords) > MAX_TERMS:
@@ -74,7 +75,7 @@ async def search_query(
     return PhotoQuery(
         keywords=keywords,
         tag=tag_name(tag) or None,
-        owner_id=await _owner_filter(user, owner) if owner else None,
+        owner_id=owner_id,
         min_rating=min_rating,
         date_from=_bound("date_from", date_from, end_of_day=False),
         date_to=_bound("date_to", date_to, end_of_day=True),
