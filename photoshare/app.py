@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from photoshare import __version__, db, kv
+from photoshare import __version__, db, kv, migrations
 from photoshare.auth.mail import Mailer
 from photoshare.auth.passwords import PasswordHasher
 from photoshare.auth.revocation import Denylist
@@ -22,6 +22,7 @@ from photoshare.auth.throttles import LoginThrottle, SignupThrottle
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
+from photoshare.finite_json import FiniteJsonNumbers
 from photoshare.links.renders import RenderCache, RenderPool
 from photoshare.links.routes import router as links_router
 from photoshare.logs import RequestIdMiddleware, configure_logging
@@ -36,7 +37,6 @@ from photoshare.photos.routes import router as photos_router
 from photoshare.photos.tags.routes import router as tags_router
 from photoshare.runtime import Runtime
 from photoshare.security import SecurityHeaders
-from photoshare.users import service as users_service
 from photoshare.users.routes import router as users_router
 
 log = logging.getLogger("photoshare")
@@ -63,7 +63,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     secret_key = settings.resolve_secret_key()
     database = await db.connect(settings)
-    await users_service.ensure_comment_counters()
+    await migrations.migrate()
     store = await kv.connect(settings)
     # Renders have workers of their own: however many are asked for, uploads keep theirs.
     render_pool = RenderPool(settings.render_workers, settings.render_timeout_seconds)
@@ -105,7 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    # Added first, so innermost: an early 413 still passes the headers and CORS below.
+    # Innermost: reads JSON bodies as the app does, after the size limit below has capped them.
+    app.add_middleware(FiniteJsonNumbers)
+    # Added early, so inner: an early 413 still passes the headers and CORS below.
     # Room for the form fields around the largest accepted file; more is cut off early.
     app.add_middleware(
         BodySizeLimit,

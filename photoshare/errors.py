@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
+from starlette.datastructures import UploadFile
 
 from photoshare.db import PyMongoError
 
@@ -95,6 +100,63 @@ async def _handle_photoshare_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+# Echoed input is cut to this many characters: a 422 never repeats a whole upload.
+MAX_ECHOED_TEXT = 200
+HIDDEN = "[hidden]"
+
+
+def _is_secret(name: object) -> bool:
+    """Fields whose values a 422 never repeats (password, current_password, ...)."""
+    return isinstance(name, str) and "password" in name.lower()
+
+
+def _printable(text: str) -> str:
+    """Text that encodes as UTF-8 (lone surrogates become U+FFFD), cut to a safe length."""
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text if len(text) <= MAX_ECHOED_TEXT else text[:MAX_ECHOED_TEXT] + "…"
+
+
+def echoable(value: Any) -> Any:
+    """``value`` as a 422 may repeat it: JSON-safe, secrets hidden, files and long text cut."""
+    if isinstance(value, str):
+        return _printable(value)
+    if isinstance(value, bool | int | None):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping):
+        return {
+            _printable(str(key)): HIDDEN if _is_secret(key) else echoable(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [echoable(item) for item in value]
+    if isinstance(value, UploadFile):
+        return f"<file {_printable(value.filename or '')!r}>"
+    if isinstance(value, bytes | bytearray):
+        return f"<{len(value)} bytes>"
+    return _printable(str(value))
+
+
+def _echoable_error(error: dict[str, Any]) -> dict[str, Any]:
+    loc = [echoable(part) for part in error.get("loc", ())]
+    safe = {**error, "loc": loc, "msg": _printable(str(error.get("msg", "")))}
+    if "input" in error:
+        safe["input"] = (
+            HIDDEN if any(_is_secret(part) for part in loc) else echoable(error["input"])
+        )
+    if "ctx" in error:
+        safe["ctx"] = echoable(error["ctx"])
+    return safe
+
+
+async def _handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(
+        {"detail": [_echoable_error(error) for error in exc.errors()]}, status_code=422
+    )
+
+
 async def _handle_database_error(_: Request, exc: Exception) -> JSONResponse:
     log.error("database error: %s", exc)
     return JSONResponse(
@@ -112,5 +174,6 @@ async def _handle_redis_error(_: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Map every domain error to its status code and a ``{"detail": ...}`` body."""
     app.add_exception_handler(PhotoShareError, _handle_photoshare_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(PyMongoError, _handle_database_error)
     app.add_exception_handler(RedisError, _handle_redis_error)

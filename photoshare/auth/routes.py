@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
 
 from photoshare.auth import service
-from photoshare.auth.schemas import EmailConfirmed, RefreshRequest, SignupRequest, TokenPair
+from photoshare.auth.schemas import (
+    EmailConfirmed,
+    LoginForm,
+    RefreshRequest,
+    SignupRequest,
+    TokenPair,
+)
 from photoshare.deps import ClientAddress, CurrentSession, RuntimeDep
 from photoshare.openapi import errors
+from photoshare.text import SINGLE_LINE
 from photoshare.users import service as users_service
 from photoshare.users.schemas import Me
 
@@ -36,7 +42,7 @@ async def signup(
     "/login", summary="Log in with username or email", responses=errors(401, 403, 429, 503)
 )
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginForm, Depends()],
     runtime: RuntimeDep,
     address: ClientAddress,
 ) -> TokenPair:
@@ -59,7 +65,7 @@ async def logout(session: CurrentSession, runtime: RuntimeDep) -> Response:
 
 @router.get("/confirm", summary="Confirm an email address", responses=errors(401))
 async def confirm(
-    runtime: RuntimeDep, token: Annotated[str, Query(max_length=4096)]
+    runtime: RuntimeDep, token: Annotated[str, Query(max_length=4096), SINGLE_LINE]
 ) -> EmailConfirmed:
     """Confirm the email address the emailed link was sent to."""
     user = await service.confirm_email(runtime, token)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr
+from fastapi import Form
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
 
-from photoshare.users.schemas import FullName, Password, Username
+from photoshare.text import SINGLE_LINE
+from photoshare.users.schemas import Email, FullName, Password, Username
 
 
 class SignupRequest(BaseModel):
@@ -25,9 +28,34 @@ class SignupRequest(BaseModel):
     }
 
     username: Username
-    email: EmailStr
+    email: Email
     password: Password
     full_name: FullName | None = None
+
+
+class LoginForm(OAuth2PasswordRequestForm):
+    """The OAuth2 password form (Swagger's Authorize button), with the text rules applied."""
+
+    def __init__(
+        self,
+        *,
+        grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+        username: Annotated[str, Form(description="Username or email."), SINGLE_LINE],
+        password: Annotated[str, Form(json_schema_extra={"format": "password"}), SINGLE_LINE],
+        scope: Annotated[str, Form(), SINGLE_LINE] = "",
+        client_id: Annotated[str | None, Form(), SINGLE_LINE] = None,
+        client_secret: Annotated[
+            str | None, Form(json_schema_extra={"format": "password"}), SINGLE_LINE
+        ] = None,
+    ) -> None:
+        super().__init__(
+            grant_type=grant_type,
+            username=username,
+            password=password,
+            scope=scope,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
 
 
 class TokenPair(BaseModel):
@@ -38,7 +66,7 @@ class TokenPair(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str
+    refresh_token: Annotated[str, Field(max_length=4096), SINGLE_LINE]
 
 
 class EmailConfirmed(BaseModel):

@@ -15,6 +15,7 @@ from photoshare.auth.tokens import TokenClaims, TokenType
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import Conflict, NotAllowed, NotAuthenticated, ServiceUnavailable
 from photoshare.runtime import Runtime
+from photoshare.text import fold
 from photoshare.users.models import Role, SiteClaim, User
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,8 @@ class AuthSession:
 
 
 def account_key(name: str) -> str:
-    """The case-insensitive key usernames and emails are unique by."""
-    return name.strip().lower()
+    """The key usernames and emails are unique by: folded (NFKC, case) and trimmed."""
+    return fold(name).strip()
 
 
 def duplicate_field(error: DuplicateKeyError) -> str:

@@ -322,7 +322,7 @@ def _fill(
     if not within_bounds(cover_width, cover_height):
         # A photo far wider or taller than the box: cut the box's shape out of it first,
         # rather than make a cover past the bounds.
-        shape = _crop(image, round(width / scale), round(height / scale), gravity)
+        shape = _crop(image, max(1, round(width / scale)), max(1, round(height / scale)), gravity)
         return _srgb(shape.thumbnail_image(width, height=height, size="force", no_rotate=True))
     cover = thumbnail(cover_width, height=cover_height, size="force")
     return _crop(cover, width, height, gravity)

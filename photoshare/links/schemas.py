@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from photoshare.links.transformations import MAX_OPERATIONS, Operation, Transformation, coerce
+from photoshare.text import SINGLE_LINE, single_line
 
 
 def _coerce(value: Any) -> Any:
-    return None if value is None else coerce(value)
+    return None if value is None else coerce(single_line(value))
 
 
 TransformationInput = Annotated[
@@ -43,7 +44,7 @@ class LinkCreate(BaseModel):
     }
 
     transformation: TransformationInput = None
-    preset: Annotated[str, Field(max_length=64)] | None = None
+    preset: Annotated[str, Field(max_length=64), SINGLE_LINE] | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> LinkCreate:

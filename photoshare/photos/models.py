@@ -58,7 +58,7 @@ class Photo(Document):
     owner_id: PydanticObjectId
     description: str = ""
     tags: list[str] = Field(default_factory=list)
-    # Lower-cased words of the description and tag names, for index-backed keyword search.
+    # Folded words of the description and tag names, for index-backed keyword search.
     search_terms: list[str] = Field(default_factory=list)
     storage_key: str
     width: int

@@ -12,9 +12,10 @@ from photoshare.deps import CurrentUser, Page, RuntimeDep
 from photoshare.openapi import errors
 from photoshare.photos import service
 from photoshare.photos.deps import OwnedPhoto, SearchQuery, ValidPhoto
-from photoshare.photos.schemas import PhotoOut, PhotoUpdate
+from photoshare.photos.schemas import MAX_DESCRIPTION_LENGTH, PhotoOut, PhotoUpdate
 from photoshare.photos.tags.schemas import TagNames
 from photoshare.schemas import Page as PageOf
+from photoshare.text import MULTI_LINE
 
 router = APIRouter(prefix="/api/v1/photos", tags=["photos"])
 
@@ -35,7 +36,7 @@ async def upload_photo(
     user: CurrentUser,
     runtime: RuntimeDep,
     file: Annotated[UploadFile, File(description="JPEG, PNG, WebP, GIF, HEIC or AVIF.")],
-    description: Annotated[str, Form(max_length=2000)] = "",
+    description: Annotated[str, Form(max_length=MAX_DESCRIPTION_LENGTH), MULTI_LINE] = "",
     tags: Annotated[
         list[str] | None,
         Form(description="Up to 5 tags: repeat the field and/or separate with commas."),

@@ -8,10 +8,14 @@ from typing import Annotated
 from pydantic import BaseModel, StringConstraints
 
 from photoshare.photos.tags.schemas import TagNames
+from photoshare.text import MULTI_LINE
 from photoshare.users.models import User
 from photoshare.users.schemas import RatingSummary, username_of
 
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+MAX_DESCRIPTION_LENGTH = 2000
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION_LENGTH), MULTI_LINE
+]
 
 
 class Owner(BaseModel):

@@ -1,6 +1,6 @@
 """Photo search: keyword terms kept on each photo, and the filter and sort of a query.
 
-Keywords are matched against ``search_terms``, the lower-cased words of the description
+Keywords are matched against ``search_terms``, the folded words of the description
 and tag names plus ``tag:<name>`` for each tag, kept up to date on create and edit. It
 is an ordinary array field: indexed on a real MongoDB, and evaluated the same way by the
 embedded store (which has no ``$text``). User input only ever becomes values in the
@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 from beanie import PydanticObjectId
 from pymongo import DESCENDING
+
+from photoshare.text import fold
 
 _WORD = re.compile(r"\w+")
 TAG_TERM = "tag:"
@@ -35,8 +37,8 @@ SORTS: dict[str, list[tuple[str, int]]] = {
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased whole words of ``text``, each once, in order."""
-    return list(dict.fromkeys(_WORD.findall(text.lower())))
+    """Folded whole words of ``text`` (NFKC, case folded), each once, in order."""
+    return list(dict.fromkeys(_WORD.findall(fold(text))))
 
 
 def search_terms(description: str, tags: Iterable[str]) -> list[str]:
@@ -45,35 +47,38 @@ def search_terms(description: str, tags: Iterable[str]) -> list[str]:
     return [*words(" ".join([description, *tags])), *(f"{TAG_TERM}{tag}" for tag in tags)]
 
 
-@dataclass(frozen=True)
-class Bound:
-    """A date_from/date_to value: a whole day, or an exact moment."""
-
-    moment: datetime
-    whole_day: bool
+DATE_HELP = "ISO date (the whole day) or datetime (naive means UTC); inclusive."
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
 
 
-def parse_bound(text: str) -> Bound:
-    """An ISO date (a whole day) or datetime (naive means UTC)."""
+def parse_bound(text: str, *, end_of_day: bool) -> datetime:
+    """An ISO date or datetime as a UTC moment; a date means its first or last instant."""
     text = text.strip()
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return Bound(datetime.combine(day, time.min, tzinfo=UTC), whole_day=True)
+            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO date or datetime") from None
-    return Bound(moment if moment.tzinfo else moment.replace(tzinfo=UTC), whole_day=False)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # Before year 1 or after 9999 in UTC: every photo lies on the same side of it.
+        return _EARLIEST if moment.year == 1 else _LATEST
 
 
 @dataclass(frozen=True)
 class PhotoQuery:
     keywords: list[str]
-    tag: str | None = None  # already trimmed and lower-cased, as tags are stored
+    tag: str | None = None  # already folded, as tags are stored
     owner_id: PydanticObjectId | None = None
     min_rating: float | None = None
-    date_from: Bound | None = None
-    date_to: Bound | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
     sort: Sort = "newest"
 
     def filter(self) -> dict[str, Any]:
@@ -90,12 +95,9 @@ class PhotoQuery:
             query["rating_average"] = {"$gte": self.min_rating}
         created: dict[str, datetime] = {}
         if self.date_from is not None:
-            created["$gte"] = self.date_from.moment
+            created["$gte"] = self.date_from
         if self.date_to is not None:
-            if self.date_to.whole_day:
-                created["$lt"] = self.date_to.moment + timedelta(days=1)
-            else:
-                created["$lte"] = self.date_to.moment
+            created["$lte"] = self.date_to
         if created:
             query["created_at"] = created
         return query

@@ -16,8 +16,10 @@ from photoshare.photos.models import Photo
 from photoshare.photos.schemas import Owner, PhotoOut, PhotoUpdate
 from photoshare.photos.search import PhotoQuery, search_terms
 from photoshare.photos.tags import service as tags
+from photoshare.photos.tags.schemas import tag_name
 from photoshare.runtime import Runtime
 from photoshare.schemas import Page, Pagination
+from photoshare.text import NON_ASCII
 from photoshare.users import service as users
 from photoshare.users.models import User, utcnow
 from photoshare.users.schemas import RatingSummary
@@ -86,6 +88,33 @@ async def update(photo: Photo, data: PhotoUpdate) -> Photo:
     await tags.count_added(added)
     await tags.count_removed(removed)
     return photo
+
+
+async def refold_text() -> int:
+    """Re-fold tags and search terms stored by the older rule; returns how many photos changed.
+
+    Only photos with a non-ASCII term can differ (for ASCII both rules agree).
+    """
+    photos = collection(Photo)
+    changed = 0
+    cursor = photos.find(
+        {"search_terms": {"$regex": NON_ASCII}}, {"description": 1, "tags": 1, "search_terms": 1}
+    )
+    async for doc in cursor:
+        new_tags = list(dict.fromkeys(name for name in map(tag_name, doc["tags"]) if name))
+        terms = search_terms(doc["description"], new_tags)
+        if new_tags == doc["tags"] and terms == doc["search_terms"]:
+            continue
+        # Guarded: a photo edited meanwhile, or refolded by another worker, is left alone.
+        result = await photos.update_one(
+            {"_id": doc["_id"], "tags": doc["tags"], "search_terms": doc["search_terms"]},
+            {"$set": {"tags": new_tags, "search_terms": terms}},
+        )
+        if result.modified_count == 1:
+            await tags.count_removed([t for t in doc["tags"] if t not in new_tags])
+            await tags.count_added([t for t in new_tags if t not in doc["tags"]])
+            changed += 1
+    return changed
 
 
 async def delete(runtime: Runtime, photo: Photo) -> None:

@@ -34,8 +34,8 @@ _ROLE_RANK = {Role.user: 0, Role.moderator: 1, Role.admin: 2}
 
 class User(Document):
     username: str
-    # Lower-cased copies carry the unique indexes: case-insensitive uniqueness that
-    # real MongoDB and the embedded store enforce the same way.
+    # Folded copies (NFKC + case folding, photoshare.text.fold) carry the unique indexes:
+    # uniqueness ignoring case and look-alike forms, the same on MongoDB and embedded.
     username_key: str
     email: str
     email_key: str
@@ -65,7 +65,7 @@ class SiteClaim(Document):
     """A one-time claim, such as "the first account becomes admin"; the _id makes it unique."""
 
     id: str  # type: ignore[assignment]
-    user_id: str
+    user_id: str | None = None  # None for a claim the service makes itself (a migration)
     created_at: datetime = Field(default_factory=utcnow)
 
     class Settings:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from photoshare.deps import AdminUser, CurrentSession, CurrentUser, Page, RuntimeDep
 from photoshare.openapi import errors
 from photoshare.schemas import Page as PageOf
+from photoshare.text import SINGLE_LINE
 from photoshare.users import service
 from photoshare.users.models import User
 from photoshare.users.schemas import Me, Profile, RoleChange, UpdateMe, UserSummary
@@ -27,7 +28,9 @@ TargetUser = Annotated[User, Depends(valid_username)]
 async def list_users(
     _: AdminUser,
     page: Page,
-    q: Annotated[str, Query(max_length=32, description="Usernames starting with this.")] = "",
+    q: Annotated[
+        str, Query(max_length=32, description="Usernames starting with this."), SINGLE_LINE
+    ] = "",
 ) -> PageOf[UserSummary]:
     """List accounts with their role and status, by username (admins)."""
     items, total = await service.search(q, page.limit, page.offset)

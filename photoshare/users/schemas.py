@@ -7,12 +7,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
+from photoshare.text import MULTI_LINE, SINGLE_LINE
 from photoshare.users.models import Role, User
 
-Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+# Checked as sent: a fullwidth ``john`` is refused here, though lookups fold it to ``john``.
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,32}$"), SINGLE_LINE]
+Email = Annotated[EmailStr, SINGLE_LINE]
+Password = Annotated[str, Field(min_length=8, max_length=128), SINGLE_LINE]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), SINGLE_LINE]
+Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), MULTI_LINE]
 
 
 DELETED_USER = "[deleted]"
@@ -75,9 +78,9 @@ class UpdateMe(BaseModel):
     full_name: FullName | None = None
     bio: Bio | None = None
     username: Username | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     password: Password | None = None
-    current_password: Annotated[str, Field(max_length=128)] | None = None
+    current_password: Annotated[str, Field(max_length=128), SINGLE_LINE] | None = None
 
     @model_validator(mode="after")
     def _password_needs_current(self) -> UpdateMe:

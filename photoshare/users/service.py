@@ -18,12 +18,11 @@ from photoshare.media import service as media
 from photoshare.photos import stats as photo_stats
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
-from photoshare.users.models import Role, SiteClaim, User
+from photoshare.text import NON_ASCII
+from photoshare.users.models import Role, User
 from photoshare.users.schemas import Me, Profile, UpdateMe, UserSummary
 
 log = logging.getLogger(__name__)
-
-COMMENT_COUNTERS_CLAIM = "comment-counters"
 
 
 async def search(prefix: str, limit: int, offset: int) -> tuple[list[UserSummary], int]:
@@ -36,6 +35,31 @@ async def search(prefix: str, limit: int, offset: int) -> tuple[list[UserSummary
     cursor = users.find(query).sort("username_key", 1).skip(offset).limit(limit)
     items = [UserSummary.model_validate(doc) async for doc in cursor]
     return items, await count(User, query)
+
+
+async def refold_account_keys() -> int:
+    """Re-key accounts keyed by the older rule (lower-casing only); returns how many changed.
+
+    Only keys with a non-ASCII character can differ (for ASCII both rules agree). An
+    account whose new key another account already holds keeps its old key, with a warning.
+    """
+    users = collection(User)
+    changed = 0
+    for key_field, source in (("username_key", "username"), ("email_key", "email")):
+        cursor = users.find({key_field: {"$regex": NON_ASCII}}, {source: 1, key_field: 1})
+        async for doc in cursor:
+            key = account_key(doc[source])
+            if key == doc[key_field]:
+                continue
+            try:
+                await users.update_one({"_id": doc["_id"]}, {"$set": {key_field: key}})
+            except DuplicateKeyError:
+                log.warning(
+                    "account %s keeps its old %s: another holds %r", doc["_id"], source, key
+                )
+            else:
+                changed += 1
+    return changed
 
 
 async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, User]:
@@ -63,20 +87,13 @@ async def count_comments_written(changes: Mapping[PydanticObjectId, int]) -> Non
             await users.update_one({"_id": author_id}, {"$inc": {"comments_written": change}})
 
 
-async def ensure_comment_counters() -> None:
-    """Count, once, the comments written before accounts kept a counter of them."""
-    if await SiteClaim.get(COMMENT_COUNTERS_CLAIM) is not None:
-        return
+async def recount_comments_written() -> int:
+    """Set every author's counter of comments written from the photos; return how many."""
     counts = await photo_stats.comments_written_by_author()
     users = collection(User)
     for author_id, written in counts.items():
         await users.update_one({"_id": author_id}, {"$set": {"comments_written": written}})
-    try:
-        await SiteClaim(id=COMMENT_COUNTERS_CLAIM, user_id="").insert()
-    except DuplicateKeyError:
-        return
-    if counts:
-        log.info("counted the comments of %d authors written before comment counters", len(counts))
+    return len(counts)
 
 
 async def me(user: User) -> Me:

@@ -1,7 +1,7 @@
 """Schemathesis fuzzes every operation of the app's own OpenAPI, as a user and as an admin.
 
-Checks: no 5xx, and every response conforms to the document (its schema, a documented
-status code and content type).
+Checks: no 5xx, every response conforms to the document (its schema, a documented
+status code and content type), and no 422 repeats a password that was sent.
 
 The app runs in process, once for the module, with its lifespan: it is started with
 ``asgi_lifespan.LifespanManager`` on an event loop of its own (an anyio blocking portal
@@ -50,7 +50,22 @@ from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.media import samples
 
+
+@schemathesis.check
+def no_echoed_password(ctx: Any, response: Any, case: schemathesis.Case[Any]) -> bool | None:
+    """A 422 never repeats a password the request sent (in any field named like one)."""
+    if response.status_code != 422 or not isinstance(case.body, dict):
+        return None
+    others = [str(value) for name, value in case.body.items() if "password" not in str(name)]
+    for name, value in case.body.items():
+        secret = isinstance(value, str) and len(value) >= 8 and "password" in str(name)
+        if secret and not any(value in other for other in others):
+            assert value not in response.text, f"the 422 repeats the {name} that was sent"
+    return None
+
+
 CHECKS = [
+    no_echoed_password,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,

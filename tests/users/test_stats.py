@@ -13,6 +13,7 @@ from beanie import PydanticObjectId
 from photoshare.app import create_app
 from photoshare.config import Settings
 from photoshare.db import collection
+from photoshare.migrations import COMMENT_COUNTERS
 from photoshare.photos.models import Comment, Photo
 from photoshare.users.models import SiteClaim
 from tests.factories import PhotoFactory, UserFactory
@@ -156,7 +157,7 @@ async def test_comments_written_before_the_counters_are_counted_at_start(
                     "$inc": {"comments_count": len(written)},
                 },
             )
-        await collection(SiteClaim).delete_one({"_id": "comment-counters"})
+        await collection(SiteClaim).delete_one({"_id": COMMENT_COUNTERS})
 
     async with running(settings) as client:
         ann_profile = (await client.get(f"/api/v1/users/{ann.username}")).json()

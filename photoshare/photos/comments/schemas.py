@@ -8,9 +8,10 @@ from typing import Annotated
 from pydantic import BaseModel, StringConstraints
 
 from photoshare.photos.schemas import Owner
+from photoshare.text import MULTI_LINE
 
 CommentText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), MULTI_LINE
 ]
 
 

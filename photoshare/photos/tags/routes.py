@@ -10,6 +10,7 @@ from photoshare.deps import Page
 from photoshare.photos.tags import service
 from photoshare.photos.tags.schemas import TagCount
 from photoshare.schemas import Page as PageOf
+from photoshare.text import SINGLE_LINE
 
 router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
 
@@ -17,7 +18,9 @@ router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
 @router.get("", summary="Tags in use")
 async def list_tags(
     page: Page,
-    prefix: Annotated[str, Query(max_length=32, description="Only tags starting with this.")] = "",
+    prefix: Annotated[
+        str, Query(max_length=32, description="Only tags starting with this."), SINGLE_LINE
+    ] = "",
 ) -> PageOf[TagCount]:
     """List tags with how many photos carry each, most used first."""
     tags, total = await service.popular(prefix, page.limit, page.offset)

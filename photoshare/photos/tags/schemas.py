@@ -7,9 +7,16 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from photoshare.text import fold, single_line
+
 MAX_TAGS = 5
 MAX_TAG_LENGTH = 32
 _TAG_PATTERN = re.compile(r"^[\w][\w -]*$")
+
+
+def tag_name(text: str) -> str:
+    """A tag as it is stored and looked up: folded, spaces collapsed, no leading '#'."""
+    return " ".join(fold(text).split()).lstrip("#").strip()
 
 
 def _split(value: Any) -> Any:
@@ -22,15 +29,16 @@ def _split(value: Any) -> Any:
         return value
     names: list[Any] = []
     for item in value:
-        names.extend(item.split(",") if isinstance(item, str) else [item])
+        # Checked before splitting and trimming, which would hide a tab or a newline.
+        names.extend(single_line(item).split(",") if isinstance(item, str) else [item])
     return names
 
 
 def _normalise(names: list[str]) -> list[str]:
-    """Trim, lower-case and de-duplicate, keeping first-seen order; enforce the limits."""
+    """Fold, trim and de-duplicate, keeping first-seen order; enforce the limits."""
     cleaned: list[str] = []
     for raw in names:
-        name = " ".join(raw.split()).lower().lstrip("#")
+        name = tag_name(raw)
         if not name:
             continue
         if len(name) > MAX_TAG_LENGTH:

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, DESCENDING
 
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.photos.models import Tag
-from photoshare.photos.tags.schemas import TagCount
+from photoshare.photos.tags.schemas import TagCount, tag_name
 
 
 async def count_added(names: Iterable[str]) -> None:
@@ -35,9 +35,9 @@ async def count_removed(names: Iterable[str]) -> None:
 async def popular(prefix: str, limit: int, offset: int) -> tuple[list[TagCount], int]:
     """Tags in use, most used first, optionally those starting with ``prefix``."""
     query: dict[str, object] = {"photos_count": {"$gt": 0}}
-    if prefix:
+    if prefix := tag_name(prefix):
         # Escaped: the user's text is matched literally, never as a pattern.
-        query["name"] = {"$regex": f"^{re.escape(prefix.strip().lower())}"}
+        query["name"] = {"$regex": f"^{re.escape(prefix)}"}
     tags = collection(Tag)
     cursor = (
         tags.find(query, {"_id": 0, "name": 1, "photos_count": 1})
