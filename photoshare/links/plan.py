@@ -113,9 +113,17 @@ def plan(width: int, height: int, transformation: Transformation) -> RenderPlan:
 
 
 def fit_into(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:
-    """The size of a `width` x `height` image scaled (up or down) to fit inside the box."""
-    scale = min(box_width / width, box_height / height)
-    return max(1, round(width * scale)), max(1, round(height * scale))
+    """The size of a `width` x `height` image scaled (up or down) to fit inside the box.
+
+    As libvips computes it (a shrink factor, then half-up rounding), to within a pixel:
+    its resize may round once more on the way.
+    """
+    shrink = max(width / box_width, height / box_height)
+    return _half_up(width / shrink), _half_up(height / shrink)
+
+
+def _half_up(size: float) -> int:
+    return max(1, math.floor(size + 0.5))
 
 
 def _largest_box(width: int, height: int, operations: Sequence[Operation]) -> int | None:

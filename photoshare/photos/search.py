@@ -47,9 +47,15 @@ def search_terms(description: str, tags: Iterable[str]) -> list[str]:
     return [*words(" ".join([description, *tags])), *(f"{TAG_TERM}{tag}" for tag in tags)]
 
 
-DATE_HELP = "ISO date (the whole day) or datetime (naive means UTC); inclusive."
-_EARLIEST = datetime.min.replace(tzinfo=UTC)
-_LATEST = datetime.max.replace(tzinfo=UTC)
+DATE_HELP = (
+    "ISO date (the whole day) or datetime (naive means UTC); inclusive; "
+    "from 0001-01-02 to 9999-12-30."
+)
+# A day short of each end of the calendar: any offset (-12..+14 h) and a whole day's
+# inclusive end stay inside what dates can express.
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+_OUT_OF_RANGE = "dates are accepted from 0001-01-02 to 9999-12-30"
 
 
 def parse_bound(text: str, *, end_of_day: bool) -> datetime:
@@ -58,17 +64,20 @@ def parse_bound(text: str, *, end_of_day: bool) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO date or datetime") from None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
+        moment = moment.replace(tzinfo=UTC)
     try:
-        return moment.astimezone(UTC)
+        moment = moment.astimezone(UTC)
     except OverflowError:
-        # Before year 1 or after 9999 in UTC: every photo lies on the same side of it.
-        return _EARLIEST if moment.year == 1 else _LATEST
+        raise ValueError(f"{text!r} is out of range: {_OUT_OF_RANGE}") from None
+    if not _EARLIEST <= moment < _LATEST:
+        raise ValueError(f"{text!r} is out of range: {_OUT_OF_RANGE}")
+    return moment
 
 
 @dataclass(frozen=True)

@@ -152,16 +152,36 @@ async def test_hostile_values_of_every_query_parameter_never_get_a_500(
 
 
 @pytest.mark.parametrize(
+    "params",
+    [
+        {"date_to": "9999-12-31"},
+        {"date_to": "9999-12-31T23:59:59-14:00"},
+        {"date_from": "0001-01-01T00:00:00+14:00"},
+        {"date_from": "0001-01-01"},
+        {"date_from": "0001-01-02T00:00:00+14:00"},
+        {"date_from": "9999-12-31"},
+        {"date_from": "2024-01-01", "date_to": "10000-01-01"},
+    ],
+)
+async def test_dates_past_the_ends_of_the_calendar_are_422(
+    client: httpx.AsyncClient, params: dict[str, str]
+) -> None:
+    response = await client.get("/api/v1/photos", params=params)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] in params
+    assert "0001-01-02 to 9999-12-30" in error["msg"] or "not an ISO date" in error["msg"]
+
+
+@pytest.mark.parametrize(
     ("params", "found"),
     [
-        ({"date_to": "9999-12-31"}, True),
-        ({"date_to": "9999-12-31T23:59:59-14:00"}, True),
-        ({"date_from": "0001-01-01T00:00:00+14:00"}, True),
-        ({"date_from": "0001-01-01"}, True),
-        ({"date_to": "0001-01-01T00:00:00+14:00"}, False),
-        ({"date_from": "9999-12-31T23:59:59-14:00"}, False),
-        ({"date_from": "9999-12-31"}, False),
-        ({"date_from": "0001-01-01T00:00:00+14:00", "date_to": "9999-12-31"}, True),
+        ({"date_to": "9999-12-30"}, True),
+        ({"date_to": "9999-12-30T09:59:59-14:00"}, True),
+        ({"date_from": "0001-01-02T14:00:00+14:00"}, True),
+        ({"date_to": "0001-01-02"}, False),
+        ({"date_from": "9999-12-30"}, False),
+        ({"date_from": "0001-01-02", "date_to": "9999-12-30"}, True),
     ],
 )
 async def test_dates_at_the_ends_of_the_calendar_are_answered(
