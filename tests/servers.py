@@ -1,4 +1,4 @@
-"""Real servers started by tests on 127.0.0.1: redis-server and an SMTP sink."""
+"""Servers started by tests: the app in-process, and on 127.0.0.1 redis-server and an SMTP sink."""
 
 from __future__ import annotations
 
@@ -6,9 +6,26 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from photoshare.app import create_app
+from photoshare.config import Settings
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on these settings from start to a clean stop, and a client to it."""
+    app = create_app(settings)
+    # Generous: a start or stop loads or saves the whole embedded store.
+    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=120):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
 
 
 def free_port() -> int:

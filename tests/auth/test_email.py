@@ -12,12 +12,10 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from asgi_lifespan import LifespanManager
 
-from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.factories import UserFactory
-from tests.servers import free_port
+from tests.servers import free_port, serving
 
 
 class Inbox:
@@ -58,11 +56,8 @@ async def mail_client(
         require_email_confirmation=True,
         public_base_url="https://photos.example.org",
     )
-    app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with serving(settings) as http:
+        yield http
 
 
 async def test_confirmation_email_arrives_and_unlocks_login(

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.factories import UserFactory
+from tests.servers import free_port, serving
 
 
 @pytest.fixture
@@ -24,11 +25,8 @@ async def redis_client(
     plain = Redis.from_url(redis_url)
     await plain.flushdb()
     await plain.aclose()
-    app = create_app(make_settings(redis_url=redis_url))
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with serving(make_settings(redis_url=redis_url)) as http:
+        yield http
 
 
 async def test_logout_denylist_lives_in_redis_with_a_ttl(
@@ -117,31 +115,21 @@ async def test_readiness_reports_redis(redis_client: httpx.AsyncClient) -> None:
 
 
 async def test_readiness_is_503_when_redis_is_down(make_settings: Callable[..., Settings]) -> None:
-    from tests.servers import free_port
-
-    app = create_app(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            ready = await http.get("/readyz")
+    async with serving(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")) as http:
+        ready = await http.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["redis"] == "down"
 
 
 async def test_redis_outage_is_503_not_500(make_settings: Callable[..., Settings]) -> None:
-    from tests.servers import free_port
-
-    app = create_app(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            await http.post(
-                "/api/v1/auth/signup",
-                json={"username": "ann", "email": "ann@example.com", "password": "long enough"},
-            )
-            login = await http.post(
-                "/api/v1/auth/login", data={"username": "ann", "password": "long enough"}
-            )
+    async with serving(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")) as http:
+        await http.post(
+            "/api/v1/auth/signup",
+            json={"username": "ann", "email": "ann@example.com", "password": "long enough"},
+        )
+        login = await http.post(
+            "/api/v1/auth/login", data={"username": "ann", "password": "long enough"}
+        )
     assert login.status_code == 503
     assert "try again" in login.json()["detail"]
     assert login.headers["x-request-id"]

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from beanie import PydanticObjectId
 from PIL import Image
 
-from photoshare.app import create_app
 from photoshare.config import Settings
 from photoshare.links.deadlines import RenderTimedOut
 from photoshare.links.models import Link
@@ -23,20 +20,11 @@ from photoshare.links.transformations import MAX_SIDE, canonical, parse
 from tests.factories import Account, PhotoFactory, UserFactory
 from tests.links.test_links import fetch
 from tests.media import samples
+from tests.servers import serving
 
 ISSUE_CHAIN = "c_scale,w_4000,h_4000/a_45/a_45/a_45/a_45/a_45/a_45"
 # Seconds of work anywhere: a 12-megapixel image blurred twice with a 100 px wide kernel.
 ENDLESS = "c_scale,w_{width},h_3000/e_blur:2000/e_blur:2000"
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with these settings, its lifespan running, and a client for it."""
-    app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 async def new_link(
