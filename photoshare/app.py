@@ -79,7 +79,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mailer=Mailer(settings),
         storage=build_storage(settings),
         images=ImageWorker(settings.image_workers),
-        renders=RenderCache(settings.data_dir / "renders", render_pool),
+        renders=RenderCache(settings.data_dir / "renders", render_pool, settings.temp_dir),
         trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
     )
     log.info(_describe_mode(settings))

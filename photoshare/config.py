@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         return self.mongodb_url is None
 
     @property
+    def temp_dir(self) -> Path:
+        """The one folder of temporary files (uploads and renders in progress)."""
+        return self.data_dir / "tmp"
+
+    @property
     def base_url(self) -> str:
         """The public address links and emails point at, without a trailing slash."""
         if self.public_base_url:
