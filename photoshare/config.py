@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     render_workers: int = Field(default=2, ge=1)
     render_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     avatar_size: int = Field(default=512, ge=32, le=4096)
+    # An upload writes its file before its database record: younger unreferenced files
+    # may be an upload in flight, and are never removed as orphans.
+    orphan_grace_seconds: int = Field(default=3600, ge=0)
 
     # Tokens and passwords
     secret_key: SecretStr | None = None
