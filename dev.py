@@ -5,7 +5,8 @@
     python3 dev.py test  [pytest options]             # the whole test suite
 
 Each command creates ./.venv on first use and reinstalls the project into it
-whenever pyproject.toml changes; then it runs inside that virtualenv.
+whenever pyproject.toml changes; then dev.py becomes the command, run from that
+virtualenv, so Ctrl+C and stop signals reach it directly.
 """
 
 from __future__ import annotations
