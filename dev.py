@@ -5,13 +5,15 @@
     python3 dev.py test  [pytest options]             # the whole test suite
 
 Each command creates ./.venv on first use and reinstalls the project into it
-whenever pyproject.toml changes; then it runs inside that virtualenv.
+whenever pyproject.toml changes; then dev.py becomes the command, run from that
+virtualenv, so Ctrl+C and stop signals reach it directly.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -22,22 +24,52 @@ VENV = Path(os.environ.get("PHOTOSHARE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
+def _installed(extras: str, digest_of: str) -> bool:
+    stamp = VENV / f".photoshare-installed-{extras or 'base'}"
+    return stamp.exists() and stamp.read_text() == digest_of
+
+
 def ensure_environment(extras: str) -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"PhotoShare needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print(f"dev.py: creating {VENV}", flush=True)
         venv.create(VENV, with_pip=True)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    stamp = VENV / f".photoshare-installed-{extras or 'base'}"
-    if stamp.exists() and stamp.read_text() == digest:
+    pyproject = (ROOT / "pyproject.toml").read_bytes()
+    digest = hashlib.sha256(pyproject + extras.encode()).hexdigest()
+    if _installed(extras, digest):
+        return
+    # The development install has everything the service needs.
+    if not extras and _installed("dev", hashlib.sha256(pyproject + b"dev").hexdigest()):
         return
     print(f"dev.py: installing PhotoShare{f'[{extras}]' if extras else ''} into {VENV}", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
     target = f".[{extras}]" if extras else "."
     subprocess.run([*pip, "-e", target], check=True, cwd=ROOT)
-    stamp.write_text(digest)
+    (VENV / f".photoshare-installed-{extras or 'base'}").write_text(digest)
+
+
+def run_attached(argv: list[str]) -> int:
+    """Run a command as a child, until it ends, and return its exit code.
+
+    For systems without ``exec``. Ctrl+C reaches the child from the terminal by itself;
+    other stop signals are passed on. Either way the child decides when it has stopped
+    (a server saves its data first), and it is waited for without a deadline.
+    """
+    children: list[subprocess.Popen[bytes]] = []
+
+    def pass_on(signum: int, frame: object) -> None:
+        if signum == signal.SIGINT:
+            return  # the terminal sent Ctrl+C to the child too: once is a graceful stop
+        for child in children:
+            child.send_signal(signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), pass_on)
+    children.append(subprocess.Popen(argv))
+    return children[0].wait()
 
 
 def main() -> int:
@@ -52,8 +84,18 @@ def main() -> int:
         ensure_environment("dev")
         argv = [str(BIN / "python"), "-m", "pytest", *rest]
     os.chdir(ROOT)
-    return subprocess.call(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        # Become the command: signals (Ctrl+C, SIGTERM, SIGHUP) reach it directly, and
+        # whoever started dev.py waits for the command itself.
+        os.execv(argv[0], argv)  # noqa: S606 - an argument list, no shell
+    return run_attached(argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # while preparing .venv, before the command took over
+        print("dev.py: interrupted", file=sys.stderr)
+        sys.exit(130)

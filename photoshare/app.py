@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from photoshare import __version__, db, kv, migrations
+from photoshare import __version__, datadir, db, kv, migrations, orphans
 from photoshare.auth.mail import Mailer
 from photoshare.auth.passwords import PasswordHasher
 from photoshare.auth.revocation import Denylist
@@ -58,20 +61,14 @@ def _describe_mode(settings: Settings) -> str:
     )
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
-    secret_key = settings.resolve_secret_key()
-    database = await db.connect(settings)
-    await migrations.migrate()
-    store = await kv.connect(settings)
+def _runtime(settings: Settings, database: db.Database, store: kv.KeyValueStore) -> Runtime:
     # Renders have workers of their own: however many are asked for, uploads keep theirs.
     render_pool = RenderPool(settings.render_workers, settings.render_timeout_seconds)
-    app.state.runtime = Runtime(
+    return Runtime(
         settings=settings,
         db=database,
         kv=store,
-        tokens=TokenCodec(secret_key),
+        tokens=TokenCodec(settings.resolve_secret_key()),
         passwords=PasswordHasher(settings),
         denylist=Denylist(store.redis),
         throttle=LoginThrottle(store.redis, settings),
@@ -79,20 +76,59 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mailer=Mailer(settings),
         storage=build_storage(settings),
         images=ImageWorker(settings.image_workers),
-        renders=RenderCache(settings.data_dir / "renders", render_pool),
+        renders=RenderCache(settings.data_dir / "renders", render_pool, settings.temp_dir),
         trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
     )
-    log.info(_describe_mode(settings))
-    try:
+
+
+@asynccontextmanager
+async def _owning(settings: Settings, read_only: bool) -> AsyncIterator[None]:
+    """Hold the embedded data dir (a server on MongoDB shares its data dir for images)."""
+    if read_only or not settings.embedded:
         yield
-    finally:
-        await store.close()
-        await database.close()
-        log.info("PhotoShare stopped cleanly")
+        return
+    with datadir.holding(settings.data_dir):
+        yield
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application; clients are opened by the lifespan, not here."""
+async def _tidy(runtime: Runtime) -> asyncio.Task[None]:
+    """Remove what a stopped process left in the data dir; reconcile images after start."""
+    started = time.time()
+    await orphans.remove_temp_files(runtime, before=started)
+    # Listing every stored file takes a while on a large store: not before serving.
+    return asyncio.create_task(orphans.reconcile(runtime, started), name="reconcile storage")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    read_only: bool = app.state.read_only
+    async with _owning(settings, read_only):
+        database = await db.connect(settings, read_only=read_only)
+        if not read_only:
+            await migrations.migrate()
+        store = await kv.connect(settings, read_only=read_only)
+        app.state.runtime = runtime = _runtime(settings, database, store)
+        log.info(_describe_mode(settings))
+        tidying = await _tidy(runtime) if settings.embedded and not read_only else None
+        try:
+            yield
+        finally:
+            if tidying is not None:
+                tidying.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await tidying
+            await store.close()
+            await database.close()
+            log.info("PhotoShare stopped cleanly")
+
+
+def create_app(settings: Settings | None = None, *, read_only: bool = False) -> FastAPI:
+    """Build the application; clients are opened by the lifespan, not here.
+
+    A read-only app (for reports next to a running server) neither takes the data dir
+    nor migrates, tidies or saves anything.
+    """
     settings = settings or get_settings()
     configure_logging(settings)
     # Fail before serving anything when the configuration is unsafe.
@@ -127,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost, so every log line of the request, errors included, carries its id.
     app.add_middleware(RequestIdMiddleware)
     app.state.settings = settings
+    app.state.read_only = read_only
     install_error_handlers(app)
     app.include_router(document_errors(auth_router))
     app.include_router(document_errors(users_router))

@@ -4,17 +4,59 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
+from uvicorn.supervisors import ChangeReload
 
-from photoshare import tasks
-from photoshare.config import ConfigurationError, get_settings
-from photoshare.errors import PhotoShareError
+# The app and the tasks are imported by the commands that run them, so that a command
+# refused (the data dir is in use) answers at once.
+from photoshare import datadir
+from photoshare.config import ConfigurationError, Settings, get_settings
 from photoshare.logs import configure_logging
+
+APP = "photoshare.app:create_app"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, stopped gracefully by SIGHUP too (a closed terminal).
+
+    uvicorn stops gracefully on SIGINT and SIGTERM and then raises the signal again,
+    which ends the process by that signal (or a KeyboardInterrupt). Here a graceful stop
+    is the end: the process exits 0, with no traceback.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        stops = [signal.SIGINT, signal.SIGTERM]
+        stops += [getattr(signal, name) for name in ("SIGHUP", "SIGBREAK") if hasattr(signal, name)]
+        previous = {stop: signal.signal(stop, self.handle_exit) for stop in stops}
+        try:
+            yield
+        finally:
+            for stop, handler in previous.items():
+                signal.signal(stop, handler)
+
+
+@contextlib.contextmanager
+def _owning(settings: Settings) -> Iterator[None]:
+    """Hold the embedded data dir while a command that writes it runs."""
+    if not settings.embedded:
+        yield  # the database is elsewhere; the data dir only holds images, shared
+        return
+    with datadir.holding(settings.data_dir):
+        yield
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -38,23 +80,46 @@ def _serve(args: argparse.Namespace) -> int:
     # the environment carries it to worker processes too.
     os.environ["PHOTOSHARE_HOST"], os.environ["PHOTOSHARE_PORT"] = host, str(port)
     get_settings.cache_clear()
-    uvicorn.run(
-        "photoshare.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=args.workers,
-        reload=args.reload,
-        log_level=settings.log_level,
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
         # Our logging setup (plain or JSON, with request ids) applies to uvicorn's lines too.
-        log_config=None,
+        "log_config": None,
         # X-Forwarded-For is read by the app, from PHOTOSHARE_TRUSTED_PROXIES only.
-        proxy_headers=False,
-    )
+        "proxy_headers": False,
+    }
+    if args.reload:
+        return _serve_reloading(settings, options)
+    if args.workers > 1:
+        # uvicorn's process manager: SIGINT and SIGTERM stop the workers, SIGHUP restarts them.
+        uvicorn.run(APP, workers=args.workers, **options)
+        return 0
+    with _owning(settings):
+        server = _Server(uvicorn.Config(APP, **options))
+        server.run()
+    return 0 if server.started else 3
+
+
+def _serve_reloading(settings: Settings, options: dict[str, Any]) -> int:
+    """Serve from a child process, restarted whenever the code changes."""
+    # The child serves and holds the data dir; refuse now when another process holds it.
+    with _owning(settings):
+        pass
+    config = uvicorn.Config(APP, reload=True, **options)
+    server = _Server(config)
+    reloader = ChangeReload(config, target=server.run, sockets=[config.bind_socket()])
+    if hasattr(signal, "SIGHUP"):  # a closed terminal stops the reloader as Ctrl+C does
+        signal.signal(signal.SIGHUP, reloader.signal_handler)
+    reloader.run()
     return 0
 
 
 def _create_admin(args: argparse.Namespace) -> int:
+    from photoshare import tasks
+    from photoshare.errors import PhotoShareError
+
     settings = get_settings()
     password = os.environ.get("PHOTOSHARE_ADMIN_PASSWORD") or (
         getpass.getpass("Password for the new admin: ")
@@ -71,6 +136,8 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from photoshare import tasks
+
     settings = get_settings()
     if not settings.embedded:
         print(
@@ -84,10 +151,22 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _check_indexes(args: argparse.Namespace) -> int:
+    from photoshare import tasks
+
     report = asyncio.run(tasks.check_indexes(get_settings()))
     for line in report:
         print(line)
     return 1 if any(line.startswith("MISSING") for line in report) else 0
+
+
+def _check_storage(args: argparse.Namespace) -> int:
+    from photoshare import tasks
+
+    settings = get_settings()
+    report, sound = asyncio.run(tasks.check_storage(settings, apply=args.apply))
+    for line in report:
+        print(line)
+    return 0 if sound else 1
 
 
 def _reason(exc: Exception) -> str:
@@ -96,8 +175,7 @@ def _reason(exc: Exception) -> str:
     return str(getattr(exc, "detail", exc))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the photoshare command line."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="photoshare", description="PhotoShare service")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the API and the album")
@@ -119,9 +197,34 @@ def main(argv: list[str] | None = None) -> int:
         "check-indexes", help="create and verify the indexes on the configured MongoDB"
     )
     indexes.set_defaults(handler=_check_indexes)
-    args = parser.parse_args(argv)
+    storage = commands.add_parser(
+        "check-storage",
+        help="report temp files and stored images nothing refers to (--apply removes them)",
+    )
+    storage.add_argument(
+        "--apply", action="store_true", help="remove them (refused while a server runs)"
+    )
+    storage.set_defaults(handler=_check_storage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the photoshare command line."""
+    args = _parser().parse_args(argv)
     configure_logging(get_settings())
-    return int(args.handler(args))
+    # Commands that write the data dir hold it (serve takes it itself): refused at once
+    # when another process holds it.
+    writes = args.command in {"demo", "create-admin"} or getattr(args, "apply", False)
+    try:
+        with _owning(get_settings()) if writes else contextlib.nullcontext():
+            return int(args.handler(args))
+    except datadir.DataDirInUse as exc:
+        print(f"photoshare: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        # Ctrl+C: what was under way has been undone or saved by the steps above.
+        print("photoshare: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     render_workers: int = Field(default=2, ge=1)
     render_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     avatar_size: int = Field(default=512, ge=32, le=4096)
+    # An upload writes its file before its database record: younger unreferenced files
+    # may be an upload in flight, and are never removed as orphans.
+    orphan_grace_seconds: int = Field(default=3600, ge=0)
 
     # Tokens and passwords
     secret_key: SecretStr | None = None
@@ -86,6 +89,11 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when no MongoDB server is configured: the in-process store is used."""
         return self.mongodb_url is None
+
+    @property
+    def temp_dir(self) -> Path:
+        """The one folder of temporary files (uploads and renders in progress)."""
+        return self.data_dir / "tmp"
 
     @property
     def base_url(self) -> str:

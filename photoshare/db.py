@@ -84,6 +84,8 @@ class Database:
     client: Any
     database: AsyncIOMotorDatabase[Any]
     snapshot: Path | None
+    # A read-only opening (a report next to a running server) never writes the data dir.
+    read_only: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -97,7 +99,7 @@ class Database:
         return True
 
     async def close(self) -> None:
-        if self.snapshot is not None:
+        if self.snapshot is not None and not self.read_only:
             await self._write_snapshot(self.snapshot)
         self.client.close()
 
@@ -120,7 +122,7 @@ class Database:
         log.info("embedded database loaded from %s", path)
 
 
-async def connect(settings: Settings) -> Database:
+async def connect(settings: Settings, *, read_only: bool = False) -> Database:
     """Open the configured database and register the documents and their indexes."""
     if settings.mongodb_url is not None:
         client: Any = AsyncIOMotorClient(
@@ -131,7 +133,10 @@ async def connect(settings: Settings) -> Database:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         client = AsyncMongoMockClient(tz_aware=True)
         db = Database(
-            client, client[settings.mongodb_database], snapshot=settings.data_dir / "mongo.json"
+            client,
+            client[settings.mongodb_database],
+            snapshot=settings.data_dir / "mongo.json",
+            read_only=read_only,
         )
         assert db.snapshot is not None
         await db._load_snapshot(db.snapshot)

@@ -82,9 +82,11 @@ class RateCounters:
 
 
 class KeyValueStore:
-    def __init__(self, redis: Redis, snapshot: Path | None) -> None:
+    def __init__(self, redis: Redis, snapshot: Path | None, read_only: bool = False) -> None:
         self.redis = redis
         self.snapshot = snapshot
+        # A read-only opening (a report next to a running server) never writes the data dir.
+        self.read_only = read_only
 
     @property
     def embedded(self) -> bool:
@@ -97,7 +99,7 @@ class KeyValueStore:
             return False
 
     async def close(self) -> None:
-        if self.snapshot is not None:
+        if self.snapshot is not None and not self.read_only:
             await self._write_snapshot(self.snapshot)
         await self.redis.aclose()
 
@@ -119,7 +121,7 @@ class KeyValueStore:
             await self.redis.set(key, value, px=int(ttl_ms) if int(ttl_ms) > 0 else None)
 
 
-async def connect(settings: Settings) -> KeyValueStore:
+async def connect(settings: Settings, *, read_only: bool = False) -> KeyValueStore:
     """Open Redis at PHOTOSHARE_REDIS_URL, or an in-process fakeredis."""
     if settings.redis_url is not None:
         return KeyValueStore(Redis.from_url(settings.redis_url.get_secret_value()), snapshot=None)
@@ -127,6 +129,7 @@ async def connect(settings: Settings) -> KeyValueStore:
     store = KeyValueStore(
         fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer()),
         snapshot=settings.data_dir / "redis.json",
+        read_only=read_only,
     )
     assert store.snapshot is not None
     await store._load_snapshot(store.snapshot)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import random
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 import pyvips
 
+from photoshare import datadir, orphans
 from photoshare.app import create_app, lifespan
 from photoshare.auth import service as auth_service
 from photoshare.auth.schemas import SignupRequest
@@ -20,9 +22,11 @@ from photoshare.users.models import Role, SiteClaim, User
 
 
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+async def running(
+    settings: Settings, *, read_only: bool = False
+) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
     """The app with its clients open, and an HTTP client that calls it in-process."""
-    app = create_app(settings)
+    app = create_app(settings, read_only=read_only)
     async with lifespan(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=settings.base_url) as client:
@@ -49,7 +53,8 @@ async def create_admin(settings: Settings, username: str, email: str, password: 
 async def check_indexes(settings: Settings) -> list[str]:
     """Create the declared indexes and report each as present or missing."""
     report = []
-    async with running(settings):
+    # Indexes are created on a real MongoDB; an embedded store is only read.
+    async with running(settings, read_only=True):
         for model in document_models():
             declared = [index.document["name"] for index in getattr(model.Settings, "indexes", [])]
             present = set(await collection(model).index_information())
@@ -57,6 +62,59 @@ async def check_indexes(settings: Settings) -> list[str]:
             for index in declared:
                 report.append(f"{'ok     ' if index in present else 'MISSING'} {name}.{index}")
     return report
+
+
+async def check_storage(settings: Settings, *, apply: bool) -> tuple[list[str], bool]:
+    """Report what the data dir holds that it should not; with ``apply``, remove it.
+
+    Returns the report and whether the data dir is sound (after the repair, if applied).
+    """
+    now, grace = time.time(), settings.orphan_grace_seconds
+    # Writing commands hold the embedded data dir; a report may run next to a server.
+    serving = None if apply or not settings.embedded else datadir.holder(settings.data_dir)
+    owned = settings.embedded and serving is None
+    # Only files are removed, never records: the database is opened read-only.
+    async with running(settings, read_only=True) as (_, runtime):
+        found = await orphans.survey(
+            runtime, temp_before=now if owned else now - grace, orphan_before=now - grace
+        )
+        if apply:
+            await orphans.remove(runtime, found.temp_files, "temp file")
+            await orphans.remove(runtime, found.orphans, "unreferenced file")
+    lines = [] if serving is None else [_SERVING_NOTE.format(holder=serving)]
+    lines += _storage_lines(settings, found, grace, apply)
+    return lines, not found.missing and (apply or not (found.temp_files or found.orphans))
+
+
+_SERVING_NOTE = (
+    "note: {holder} is serving this data dir; this report reads the database as last "
+    "saved, so images uploaded since may show as unreferenced"
+)
+
+
+def _listed(files: list[orphans.FoundFile]) -> list[str]:
+    return [f"  {found.path}  {orphans.size_text(found.size)}" for found in files]
+
+
+def _storage_lines(
+    settings: Settings, found: orphans.StorageSurvey, grace: int, applied: bool
+) -> list[str]:
+    lines = [f"temp files: {orphans.total_text(found.temp_files)} in {settings.temp_dir}"]
+    lines += _listed(found.temp_files)
+    if not found.reconciled:
+        lines.append("images are on Cloudinary: only temp files are checked")
+        return lines
+    lines.append(f"unreferenced files older than {grace} s: {orphans.total_text(found.orphans)}")
+    lines += _listed(found.orphans)
+    lines.append(f"unreferenced files younger than {grace} s, kept: {len(found.recent)}")
+    lines.append(f"photos and avatars without their file: {len(found.missing)}")
+    lines += [f"  {key}" for key in found.missing]
+    if applied:
+        removed = found.temp_files + found.orphans
+        lines.append(f"removed {orphans.total_text(removed)} files")
+    elif found.temp_files or found.orphans:
+        lines.append("run `photoshare check-storage --apply` to remove them")
+    return lines
 
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the album

@@ -1,14 +1,20 @@
-"""Servers started by tests: the app in-process, and on 127.0.0.1 redis-server and an SMTP sink."""
+"""Servers started by tests: the app in-process, and on 127.0.0.1 redis-server, an SMTP sink
+and `photoshare serve`."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import httpx
 from asgi_lifespan import LifespanManager
@@ -18,7 +24,7 @@ from photoshare.config import Settings
 
 
 @asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def running_app(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app on these settings from start to a clean stop, and a client to it."""
     app = create_app(settings)
     # Generous: a start or stop loads or saves the whole embedded store.
@@ -72,3 +78,87 @@ def redis_server(workdir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def photoshare_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `photoshare` process on ``data_dir``, with cheap hashing."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
+    env.update(
+        PHOTOSHARE_DATA_DIR=str(data_dir),
+        PHOTOSHARE_ARGON2_MEMORY_KIB="64",
+        PHOTOSHARE_ARGON2_TIME_COST="1",
+        PHOTOSHARE_RATE_LIMIT_SIGNUPS_PER_HOUR="10000",
+        **extra,
+    )
+    return env
+
+
+def photoshare(data_dir: Path, *args: str, stdin: str = "", **env: str) -> CompletedProcess[str]:
+    """Run a `photoshare` command on ``data_dir`` to its end."""
+    return subprocess.run(
+        [sys.executable, "-m", "photoshare.cli", *args],
+        env=photoshare_env(data_dir, **env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@dataclass
+class ServeProcess:
+    """`photoshare serve` running as a real process; its output goes to a log file."""
+
+    process: subprocess.Popen[bytes]
+    base: str
+    data_dir: Path
+    log: Path
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self, stop_signal: int = signal.SIGINT) -> int:
+        """Send a stop signal and wait (without a deadline that matters) for the exit code."""
+        self.process.send_signal(stop_signal)
+        return self.process.wait(timeout=120)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+
+def wait_until_serving(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError(f"the server ended:\n{log.read_text(errors='replace')}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the server did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.1)
+
+
+@contextmanager
+def serving(data_dir: Path, log: Path, **env: str) -> Iterator[ServeProcess]:
+    """Start `photoshare serve` on ``data_dir``; stopped with Ctrl+C's signal if still up."""
+    port = free_port()
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)],
+            env=photoshare_env(data_dir, **env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server = ServeProcess(process, f"http://127.0.0.1:{port}", data_dir, log)
+    try:
+        wait_until_serving(process, server.base, log)
+        yield server
+    finally:
+        if process.poll() is None:
+            server.stop()

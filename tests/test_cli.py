@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.servers import free_port
+from photoshare import datadir
+from tests.servers import free_port, photoshare, photoshare_env, serving
 
 
 @dataclass
@@ -178,3 +180,71 @@ def test_demo_fills_the_store_and_indexes_check_out(tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "ok      photos.terms_top" in checked.stdout
     assert "MISSING" not in checked.stdout
+
+
+def test_a_second_server_or_a_writing_command_is_refused_while_one_serves(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    admin = ["create-admin", "--username", "root", "--email", "root@example.com"]
+    writers = [
+        ["serve", "--port", str(free_port())],
+        ["demo"],
+        ["check-storage", "--apply"],
+        admin,
+    ]
+    readers = [["check-storage"], ["check-indexes"]]
+    with serving(data_dir, tmp_path / "first.log") as first:
+        holder = f"process {first.process.pid}"
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            runs = list(
+                pool.map(
+                    lambda args: photoshare(data_dir, *args, stdin="a long admin password\n"),
+                    writers + readers,
+                )
+            )
+        for args, refused in zip(writers, runs, strict=False):
+            assert refused.returncode == 1, (args, refused.stderr)
+            assert str(data_dir) in refused.stderr and holder in refused.stderr, args
+            assert "Traceback" not in refused.stderr
+        # Reports only read: they run, and the storage report says a server holds the dir.
+        storage_report, index_report = runs[len(writers) :]
+        assert storage_report.returncode == 0, storage_report.stdout + storage_report.stderr
+        assert holder in storage_report.stdout
+        assert index_report.returncode == 0, index_report.stdout
+        # The first server went on serving, and nothing was added behind its back.
+        assert httpx.get(f"{first.base}/api/v1/photos").json()["total"] == 0
+        assert first.stop() == 0
+    # Once it stopped, a command that writes runs.
+    assert photoshare(data_dir, "check-storage", "--apply").returncode == 0
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_stops_the_server_cleanly(tmp_path: Path, stop_signal: int) -> None:
+    data_dir = tmp_path / "data"
+    account = {"username": "keeper", "email": "keeper@example.com", "password": "long enough"}
+    with serving(data_dir, tmp_path / "first.log") as first:
+        assert httpx.post(f"{first.base}/api/v1/auth/signup", json=account).status_code == 201
+        assert first.stop(stop_signal) == 0
+    assert "embedded database saved" in first.output
+    assert "stopped cleanly" in first.output
+    assert "Traceback" not in first.output
+
+
+def test_ctrl_c_in_a_command_prints_no_traceback(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "photoshare.cli", "demo"],
+        env=photoshare_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while datadir.holder(tmp_path) is None:  # the demo has started
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 130, errors
+    assert "interrupted" in errors and "Traceback" not in errors
+    assert datadir.holder(tmp_path) is None

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import math
 import os
+import re
 import shutil
 import time
 from collections import OrderedDict
@@ -32,6 +33,9 @@ from photoshare.media.uploads import new_temp_file
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# What path_for names a render: the transformation's digest and the output's extension.
+_RENDER_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{2,5}$")
 
 
 @dataclass(frozen=True)
@@ -137,10 +141,15 @@ class RenderPool:
 
 
 class RenderCache:
-    """Files under ``<data dir>/renders/<image content hash>/<transformation digest>.<ext>``."""
+    """Files under ``<data dir>/renders/<image content hash>/<transformation digest>.<ext>``.
 
-    def __init__(self, root: Path, pool: RenderPool) -> None:
+    A render is written in ``workdir`` (the data dir's temp folder) and moved into place
+    when complete, so the cache holds finished renders only.
+    """
+
+    def __init__(self, root: Path, pool: RenderPool, workdir: Path) -> None:
         self.root = root
+        self.workdir = workdir
         self.hot = HotRenders()
         self._pool = pool
         self._in_flight: dict[Path, asyncio.Future[None]] = {}
@@ -148,6 +157,12 @@ class RenderCache:
     def path_for(self, content_hash: str, transformation: Transformation, extension: str) -> Path:
         digest = hashlib.sha256(canonical(transformation).encode()).hexdigest()[:32]
         return self.root / content_hash / f"{digest}.{extension}"
+
+    def image_of(self, path: Path) -> str | None:
+        """The content hash of the image whose finished render ``path`` is, else None."""
+        if path.parent.parent != self.root or not _RENDER_NAME.match(path.name):
+            return None
+        return path.parent.name
 
     async def get(
         self, source: Path, content_hash: str, transformation: Transformation, source_format: str
@@ -167,7 +182,7 @@ class RenderCache:
         try:
             await self._pool.run(
                 lambda limit: _render_atomically(
-                    source, transformation, target, source_format, limit
+                    source, transformation, target, self.workdir, source_format, limit
                 )
             )
         except BaseException as exc:
@@ -190,10 +205,15 @@ class RenderCache:
 
 
 def _render_atomically(
-    source: Path, transformation: Transformation, target: Path, source_format: str, limit: float
+    source: Path,
+    transformation: Transformation,
+    target: Path,
+    workdir: Path,
+    source_format: str,
+    limit: float,
 ) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = new_temp_file(target.parent, f".part.{target.suffix.lstrip('.')}")
+    partial = new_temp_file(workdir, f".render.{target.suffix.lstrip('.')}")
     try:
         render(source, transformation, partial, source_format=source_format, time_limit=limit)
         os.replace(partial, target)

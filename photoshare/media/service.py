@@ -29,7 +29,7 @@ async def store_upload(
     Nothing is left behind when any step fails: the temp files go, and no key is stored.
     """
     settings = runtime.settings
-    workdir = settings.data_dir / "tmp"
+    workdir = settings.temp_dir
     async with received_file(upload, workdir, settings.max_upload_bytes) as source:
         image = await runtime.images.normalize(
             source, workdir, max_pixels=settings.max_pixels, square=square

@@ -42,6 +42,17 @@ class Storage(Protocol):
         """The public URL that serves ``key``."""
 
 
+def _sync(path: Path) -> None:
+    """Flush a file's content, or a folder's entries, to disk."""
+    if os.name != "posix" and path.is_dir():
+        return  # folders cannot be opened for syncing there
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LocalStorage:
     """Files under ``<data dir>/media``, served by the app at ``/media/<key>``."""
 
@@ -64,7 +75,12 @@ class LocalStorage:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.part")
             shutil.move(source, tmp)
+            # On disk before the database record that will point at it is written, so
+            # even a power cut leaves at worst an unreferenced file, never a photo
+            # without its file.
+            _sync(tmp)
             os.replace(tmp, target)
+            _sync(target.parent)
 
         await anyio.to_thread.run_sync(move)
 

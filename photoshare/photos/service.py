@@ -132,6 +132,16 @@ async def delete(runtime: Runtime, photo: Photo) -> None:
     await media.discard(runtime, photo.storage_key)
 
 
+async def stored_images() -> tuple[set[str], set[str]]:
+    """The storage keys and the content hashes of every photo, read in one query."""
+    keys: set[str] = set()
+    hashes: set[str] = set()
+    async for doc in collection(Photo).find({}, {"storage_key": 1, "content_hash": 1, "_id": 0}):
+        keys.add(doc["storage_key"])
+        hashes.add(doc["content_hash"])
+    return keys, hashes
+
+
 async def owners_of(photos: Iterable[Photo]) -> dict[PydanticObjectId, User]:
     return await users.by_ids(photo.owner_id for photo in photos)
 

@@ -195,6 +195,12 @@ async def set_avatar(runtime: Runtime, user: User, upload: UploadFile) -> User:
     return user
 
 
+async def avatar_keys() -> set[str]:
+    """The storage key of every account's avatar, read in one query."""
+    cursor = collection(User).find({}, {"avatar_key": 1, "_id": 0})
+    return {doc["avatar_key"] async for doc in cursor if doc.get("avatar_key")}
+
+
 async def _count_active_admins() -> int:
     return await User.find(User.role == Role.admin, User.is_active == True).count()  # noqa: E712
 

@@ -141,7 +141,7 @@ async def test_uploads_proceed_while_every_render_worker_is_busy(
         ]
         renders = [asyncio.create_task(fetch(client, link)) for link in links]
         # The one render worker has started (its partial file exists); two renders wait.
-        while not any(path.name.endswith(".part.jpg") for path in cached_files(settings)):
+        while not any(settings.temp_dir.glob("*.render.jpg")):
             assert not any(task.done() for task in renders)
             await asyncio.sleep(0.02)
 
@@ -153,6 +153,7 @@ async def test_uploads_proceed_while_every_render_worker_is_busy(
         assert [answer.status_code for answer in answers] == [503, 503, 503]
         assert all("retry-after" in answer.headers for answer in answers)
         assert cached_files(settings) == []
+        assert not any(settings.temp_dir.iterdir())
 
 
 def test_a_render_past_its_time_limit_stops_and_leaves_no_file(tmp_path: Path) -> None:
