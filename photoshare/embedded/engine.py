@@ -15,12 +15,14 @@ What changes, and why it answers exactly as mongomock did:
   (``totals``) rather than over a copy of the collection.
 - New collections keep their documents in an ``IndexedCollectionStore``.
 
-``install`` must run before the first client is built (``db.connect`` calls it).
+``install`` must run before the first client is built (``db.connect`` calls it), and
+before anything else wraps these methods (the tests' query recorder installs it first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import mongomock.collection
@@ -29,6 +31,7 @@ import mongomock.store
 from mongomock import filtering, helpers
 
 from photoshare.embedded import updates
+from photoshare.embedded.copying import project
 from photoshare.embedded.planner import plan
 from photoshare.embedded.sorting import sort_documents
 from photoshare.embedded.store import IndexedCollectionStore
@@ -40,9 +43,9 @@ _Cursor: Any = mongomock.collection.Cursor
 _MONGOMOCK_ITER_DOCUMENTS: Callable[[Any, Any], Iterator[dict[str, Any]]] = (
     _Collection._iter_documents
 )
-_MONGOMOCK_COMPUTE_RESULTS: Callable[[Any, bool], Any] = _Cursor._compute_results
 _MONGOMOCK_AGGREGATE: Callable[..., Any] = _Collection.aggregate
 _CommandCursor: Any = mongomock.command_cursor.CommandCursor
+_mongomock_copy_field: Callable[[Any, Any], Any] = mongomock.collection._copy_field
 filter_applies: Callable[[Any, Any], bool] = filtering.filter_applies
 with_utc: Callable[[Any], Any] = helpers.make_datetime_timezone_aware_in_document
 
@@ -80,19 +83,29 @@ class Dataset:
             self._matches = list(self._collection._iter_documents(self._spec))
         return self._matches
 
-    def _copy(self, document: dict[str, Any]) -> Any:
-        return self._collection._copy_only_fields(document, self._fields, self._as_class)
+    def _copy(self, document: dict[str, Any], utc: bool = False) -> Any:
+        """The copy mongomock hands out (with ``utc``: as a tz_aware cursor does)."""
+        if self._as_class is dict:
+            copied = project(document, self._fields, utc, _copy_as_dict)
+            if copied is not None:
+                return copied
+        copied = self._collection._copy_only_fields(document, self._fields, self._as_class)
+        return with_utc(copied) if utc else copied
 
     def __iter__(self) -> Iterator[Any]:
         documents = sort_documents(self.matches(), self._sort)
         return (self._copy(document) for document in documents)
 
-    def window(self, skip: int, limit: int | None) -> list[Any]:
+    def window(self, skip: int, limit: int | None, utc: bool) -> list[Any]:
         """Copies of the documents a skip and a limit leave (mongomock's slicing)."""
         documents = sort_documents(self.matches(), self._sort)[skip:]
         if limit:
             documents = documents[: abs(limit)]
-        return [self._copy(document) for document in documents]
+        return [self._copy(document, utc) for document in documents]
+
+
+def _copy_as_dict(value: Any) -> Any:
+    return _mongomock_copy_field(value, dict)
 
 
 def _get_dataset(self: Any, spec: Any, sort: Any, fields: Any, as_class: Any) -> Dataset:
@@ -100,21 +113,44 @@ def _get_dataset(self: Any, spec: Any, sort: Any, fields: Any, as_class: Any) ->
 
 
 def _compute_results(self: Any, with_limit_and_skip: bool = False) -> Any:
-    computed = self._results and self._factory_last_generated_results == self._factory
-    if computed or not with_limit_and_skip or not (self._skip or self._limit):
-        return _MONGOMOCK_COMPUTE_RESULTS(self, with_limit_and_skip)
-    window = (self._factory, self._skip, self._limit)
-    if self.__dict__.get("_photoshare_window") != window:
+    """mongomock's, reading only the page when the cursor has a skip or a limit."""
+    utc = bool(self.collection.codec_options.tz_aware)
+    if not self._results or self._factory_last_generated_results != self._factory:
+        if with_limit_and_skip and (self._skip or self._limit):
+            return _page(self, utc)
         dataset = self._factory()
-        if not isinstance(dataset, Dataset):
-            return _MONGOMOCK_COMPUTE_RESULTS(self, with_limit_and_skip)
-        page = dataset.window(self._skip, self._limit)
-        if self.collection.codec_options.tz_aware:
-            page = [with_utc(document) for document in page]
-        self._photoshare_page = page
-        self._photoshare_matched = len(dataset.matches())
-        self._photoshare_window = window
-    return self._photoshare_page
+        if isinstance(dataset, Dataset):
+            results = dataset.window(0, None, utc)
+        else:
+            results = [with_utc(document) for document in dataset] if utc else list(dataset)
+        self._factory_last_generated_results = self._factory
+        self._results = results
+    results = self._results
+    if with_limit_and_skip:
+        results = results[self._skip :]
+        if self._limit:
+            results = results[: abs(self._limit)]
+    return results
+
+
+def _page(cursor: Any, utc: bool) -> list[Any]:
+    """The cursor's page, copied; how many documents matched is kept on the cursor."""
+    window = (cursor._factory, cursor._skip, cursor._limit)
+    if cursor.__dict__.get("_photoshare_window") != window:
+        dataset = cursor._factory()
+        if isinstance(dataset, Dataset):
+            page = dataset.window(cursor._skip, cursor._limit, utc)
+            matched = len(dataset.matches())
+        else:
+            every = [with_utc(document) for document in dataset] if utc else list(dataset)
+            page = every[cursor._skip :]
+            if cursor._limit:
+                page = page[: abs(cursor._limit)]
+            matched = len(every)
+        cursor._photoshare_page = page
+        cursor._photoshare_matched = matched
+        cursor._photoshare_window = window
+    return cursor._photoshare_page  # type: ignore[no-any-return]
 
 
 def _aggregate(self: Any, pipeline: Any, session: Any = None, **options: Any) -> Any:
@@ -138,15 +174,36 @@ def matched(cursor: Any) -> int:
     return int(counted)
 
 
+# What the engine replaces, and mongomock's own, kept for ``mongomock_as_shipped``.
+_REPLACEMENTS: list[tuple[Any, str, Any]] = [
+    (mongomock.store, "CollectionStore", IndexedCollectionStore),
+    (_Collection, "_iter_documents", _iter_documents),
+    (_Collection, "_get_dataset", _get_dataset),
+    (_Collection, "_update", updates.update),
+    (_Collection, "aggregate", _aggregate),
+    (_Cursor, "_compute_results", _compute_results),
+]
+_SHIPPED = {(owner, name): vars(owner)[name] for owner, name, _ in _REPLACEMENTS}
+
+
 def install() -> None:
     """Patch mongomock (once per process); only embedded mode uses mongomock."""
     if getattr(mongomock.collection, "_photoshare_engine", False):
         return
     mongomock.collection._photoshare_engine = True  # type: ignore[attr-defined]
-    # DatabaseStore builds each collection's store through this module-level name.
-    mongomock.store.CollectionStore = IndexedCollectionStore  # type: ignore[misc]
-    _Collection._iter_documents = _iter_documents
-    _Collection._get_dataset = _get_dataset
-    _Collection._update = updates.update
-    _Collection.aggregate = _aggregate
-    _Cursor._compute_results = _compute_results
+    for owner, name, replacement in _REPLACEMENTS:
+        setattr(owner, name, replacement)
+
+
+@contextmanager
+def mongomock_as_shipped() -> Iterator[None]:
+    """mongomock without the engine while it lasts: what the engine must answer like
+    (its tests compare the two). Clients built inside keep plain stores."""
+    current = {(owner, name): vars(owner)[name] for owner, name, _ in _REPLACEMENTS}
+    for (owner, name), shipped in _SHIPPED.items():
+        setattr(owner, name, shipped)
+    try:
+        yield
+    finally:
+        for (owner, name), method in current.items():
+            setattr(owner, name, method)
