@@ -4,8 +4,9 @@ At each size (1,000, 2,000 and 10,000 photos by default) it runs, with
 ``wrk -t1 -c4`` (four concurrent clients) for ``--duration`` seconds per URL against one
 server worker:
 
-1. ``GET /healthz``, the service's own ceiling, before and after the others (their mean
-   is the reference: the machine may be shared);
+1. ``GET /healthz``, the service's own ceiling, before the first endpoint and after
+   each (an endpoint's share is of the mean of the runs just before and after it: the
+   machine may be shared);
 2. ``GET /api/v1/photos/{id}``, a photo with 50 comments and 20 ratings;
 3. ``GET /api/v1/photos?tag=sea`` (a tag on about a tenth of the photos);
 4. ``GET /api/v1/photos?q=harbour`` (a word in about an eighth of the descriptions);
@@ -173,20 +174,21 @@ def load(wrk: str, url: str, duration: int) -> Load:
 
 
 def measure(wrk: str, base_url: str, store: Store, duration: int) -> None:
-    """Run wrk on /healthz and each endpoint; print the rates and shares."""
+    """Run wrk on /healthz between the endpoints; print the rates and shares."""
     api = endpoints(base_url, store)
     for endpoint in api:
         print(f"  check {endpoint.label}: {check(endpoint, store)}")
-    before = load(wrk, f"{base_url}/healthz", duration)
-    loads = [(endpoint, load(wrk, endpoint.url, duration)) for endpoint in api]
-    after = load(wrk, f"{base_url}/healthz", duration)
-    ceiling = (before.requests_per_s + after.requests_per_s) / 2
-    print(
-        f"  /healthz: {before.requests_per_s:.0f} req/s before, {after.requests_per_s:.0f} "
-        f"after; reference {ceiling:.0f} req/s"
-    )
+    healthz = [load(wrk, f"{base_url}/healthz", duration)]
+    loads = []
+    for endpoint in api:
+        loads.append((endpoint, load(wrk, endpoint.url, duration)))
+        healthz.append(load(wrk, f"{base_url}/healthz", duration))
+    rates = ", ".join(f"{figures.requests_per_s:.0f}" for figures in healthz)
+    print(f"  /healthz req/s, before and after each endpoint: {rates}")
     print(f"  {'endpoint':<28} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'of /healthz':>12}")
-    for endpoint, figures in loads:
+    for number, (endpoint, figures) in enumerate(loads):
+        # The share of the /healthz rate measured just before and just after it.
+        ceiling = (healthz[number].requests_per_s + healthz[number + 1].requests_per_s) / 2
         share = figures.requests_per_s / ceiling
         target = ""
         if store.photos == TARGET_SIZE:

@@ -10,7 +10,8 @@ What changes, and why it answers exactly as mongomock did:
   document only when it is read, and ``Cursor._compute_results`` reads only the
   cursor's page when it has a skip or a limit; the cursor keeps how many documents
   matched, so a page and its total come from one evaluation of the filter.
-- ``Collection._update`` snapshots only what the update can change (``updates``).
+- ``Collection._update`` snapshots only what the update can change (``updates``), and
+  ``Collection._delete`` finds what to delete without copying it.
 - ``Collection.aggregate`` sums a single group of ``$sum``s over the stored documents
   (``totals``) rather than over a copy of the collection.
 - New collections keep their documents in an ``IndexedCollectionStore``.
@@ -21,7 +22,7 @@ before anything else wraps these methods (the tests' query recorder installs it 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,6 +45,7 @@ _MONGOMOCK_ITER_DOCUMENTS: Callable[[Any, Any], Iterator[dict[str, Any]]] = (
     _Collection._iter_documents
 )
 _MONGOMOCK_AGGREGATE: Callable[..., Any] = _Collection.aggregate
+_MONGOMOCK_DELETE: Callable[..., Any] = _Collection._delete
 _CommandCursor: Any = mongomock.command_cursor.CommandCursor
 _mongomock_copy_field: Callable[[Any, Any], Any] = mongomock.collection._copy_field
 filter_applies: Callable[[Any, Any], bool] = filtering.filter_applies
@@ -161,6 +163,32 @@ def _aggregate(self: Any, pipeline: Any, session: Any = None, **options: Any) ->
     return _CommandCursor([totals.compute(documents)])
 
 
+def _delete(
+    self: Any,
+    filter: Any,
+    collation: Any = None,
+    hint: Any = None,
+    multi: bool = False,
+    session: Any = None,
+) -> dict[str, Any]:
+    """mongomock's delete, which finds what to delete without copying it first."""
+    if hint or collation or session:
+        return _MONGOMOCK_DELETE(self, filter, collation, hint, multi, session)  # type: ignore[no-any-return]
+    filter = updates.datetimes_as_stored(filter)
+    if filter is None:
+        filter = {}
+    if not isinstance(filter, Mapping):
+        filter = {"_id": filter}
+    keys = [updates.store_key(document["_id"]) for document in self._iter_documents(filter)]
+    deleted = 0
+    for key in keys:
+        del self._store[key]
+        deleted += 1
+        if not multi:
+            break
+    return {"connectionId": self.database.client._id, "n": deleted, "ok": 1.0, "err": None}
+
+
 def answers_totals(pipeline: list[dict[str, Any]]) -> bool:
     """Whether the engine sums this pipeline's matches without copying them."""
     return totals_of(pipeline) is not None
@@ -180,6 +208,7 @@ _REPLACEMENTS: list[tuple[Any, str, Any]] = [
     (_Collection, "_iter_documents", _iter_documents),
     (_Collection, "_get_dataset", _get_dataset),
     (_Collection, "_update", updates.update),
+    (_Collection, "_delete", _delete),
     (_Collection, "aggregate", _aggregate),
     (_Cursor, "_compute_results", _compute_results),
 ]

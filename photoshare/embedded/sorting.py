@@ -25,7 +25,7 @@ Document = dict[str, Any]
 resolve_sort_key: Callable[[str, Any], Any] = filtering.resolve_sort_key
 resolve_key: Callable[[str, Any], Any] = filtering.resolve_key
 
-_RANKS: dict[type, int] = {
+_RANKS: dict[type, int | None] = {
     type(None): 5,
     bool: 40,
     int: 10,
@@ -39,21 +39,28 @@ _RANKS: dict[type, int] = {
 def bson_rank(value: Any) -> int | None:
     """mongomock's ``_get_compare_type`` of a value that compares like a Python value
     within its type; None for the others (documents, arrays, binary, regexes...)."""
-    rank = _RANKS.get(type(value))
-    if rank is not None:
+    kind = type(value)
+    try:
+        return _RANKS[kind]
+    except KeyError:
+        # The rank follows from the type alone: work it out once per type.
+        rank = _RANKS[kind] = _rank_of_type(kind)
         return rank
-    # Subclasses (PydanticObjectId, str enums...), tested in mongomock's order.
-    if isinstance(value, bool):
+
+
+def _rank_of_type(kind: type) -> int | None:
+    """mongomock's tests, in its order, for a type not seen yet (subclasses, others)."""
+    if issubclass(kind, bool):
         return 40
-    if isinstance(value, numbers.Number):
-        return 10 if isinstance(value, int | float) else None
-    if isinstance(value, str):
+    if issubclass(kind, numbers.Number):
+        return 10 if issubclass(kind, int | float) else None
+    if issubclass(kind, str):
         return 15
-    if isinstance(value, dict | list | tuple | uuid.UUID | bytes):
+    if issubclass(kind, dict | list | tuple | uuid.UUID | bytes):
         return None
-    if isinstance(value, ObjectId):
+    if issubclass(kind, ObjectId):
         return 35
-    if isinstance(value, datetime):
+    if issubclass(kind, datetime):
         return 45
     return None
 
@@ -68,7 +75,7 @@ def plain_sort_key(key: str, document: Document) -> tuple[int, int, Any] | None:
         # An array sorts by its first element, an empty one before any value.
         outer, value = (1, value[0]) if value else (0, None)
     rank = bson_rank(value)
-    if rank is None or value != value:  # NaN is not ordered
+    if rank is None or (rank == 10 and value != value):  # NaN is not ordered
         return None
     if rank == 35:
         return outer, rank, value.binary  # how ObjectIds order, compared in C

@@ -137,7 +137,7 @@ def _copy(value: Any, deep: bool) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
-def _store_key(document_id: Any) -> Any:
+def store_key(document_id: Any) -> Any:
     """The key mongomock stores a document under."""
     hashdict: Any = helpers.hashdict
     return hashdict(document_id) if isinstance(document_id, dict) else document_id
@@ -209,7 +209,7 @@ def _update_one_matched(collection: Any, existing: dict[str, Any], spec: Any, up
     when the change breaks its ``_id`` or a unique index, as mongomock does."""
     store = collection._store
     snapshot = Snapshot(existing, update)
-    key = _store_key(existing.get("_id"))
+    key = store_key(existing.get("_id"))
     try:
         _apply(collection, existing, spec, update, False)
     finally:

@@ -416,3 +416,13 @@ def test_exact_plans_need_every_condition_answered() -> None:
     assert not planner.plan(store, {"tags": "a", "n": {"$gt": 1}}).exact
     assert not planner.plan(store, {"tags": {"$all": []}}).exact  # mongomock: all of nothing
     assert planner.plan(store, {"n": 1}).ranks is None
+
+
+def test_an_objectid_finds_its_string_form_in_an_array_as_in_mongomock() -> None:
+    """mongomock matches ObjectId("...") against the string "..." inside an array."""
+    docs = [{"_id": 1, "key": 1, "tags": [str(IDS[0])]}, {"_id": 2, "key": 2, "tags": "x"}]
+    pair = Pair(docs)
+    for spec in ({"tags": IDS[0]}, {"tags": {"$in": [IDS[0]]}}, {"tags": {"$all": [IDS[0]]}}):
+        pair.assert_same(lambda collection, spec=spec: list(collection.find(spec)))
+    mine, _ = pair.both(lambda collection: list(collection.find({"tags": IDS[0]})))
+    assert mine == ("ok", shape([docs[0]]))
