@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from photoshare.auth.models import RefreshToken
 from photoshare.config import Settings
+from photoshare.embedded import engine
 from photoshare.links.models import Link
 from photoshare.photos.models import Photo, Tag
 from photoshare.snapshots import read_snapshot, write_snapshot
@@ -36,6 +37,7 @@ __all__ = [
     "connect",
     "count",
     "document_models",
+    "find_page",
 ]
 
 log = logging.getLogger(__name__)
@@ -56,16 +58,39 @@ async def count(model: type[Document], query: dict[str, Any]) -> int:
     return int(await source.count_documents(query))
 
 
+async def find_page(
+    model: type[Document],
+    query: dict[str, Any],
+    sort: list[tuple[str, int]],
+    skip: int,
+    limit: int,
+    projection: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the documents matching ``query`` in ``sort`` order, and how many match.
+
+    MongoDB answers a find and a count; the embedded store evaluates the filter once,
+    copies only the page, and counts what matched.
+    """
+    source = collection(model)
+    cursor = source.find(query, projection).sort(sort).skip(skip).limit(limit)
+    page: list[dict[str, Any]] = await cursor.to_list(None)
+    if isinstance(source.database.client, AsyncMongoMockClient):
+        return page, engine.matched(cursor)
+    return page, await count(model, query)
+
+
 async def aggregate(model: type[Document], pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Run an aggregation pipeline and return its results.
 
     The embedded store's ``aggregate`` copies every document of the collection before
-    the first stage runs. There, a leading ``$match`` (and ``$project``) runs as a find,
-    which filters first, and the remaining stages run in mongomock's pipeline engine:
-    the same stages, over the same documents, at a fraction of the cost.
+    the first stage runs. There, totals of the matching documents are summed without
+    copies (``embedded.totals``); otherwise a leading ``$match`` (and ``$project``) runs
+    as a find, which filters first, and the remaining stages run in mongomock's pipeline
+    engine: the same stages, over the same documents, at a fraction of the cost.
     """
     source = collection(model)
-    if not isinstance(source.database.client, AsyncMongoMockClient) or not pipeline:
+    embedded = isinstance(source.database.client, AsyncMongoMockClient)
+    if not embedded or not pipeline or engine.answers_totals(pipeline):
         return list(await source.aggregate(pipeline).to_list(None))
     stages = list(pipeline)
     match = stages.pop(0)["$match"] if "$match" in stages[0] else {}
@@ -131,6 +156,7 @@ async def connect(settings: Settings, *, read_only: bool = False) -> Database:
         db = Database(client, client[settings.mongodb_database], snapshot=None)
     else:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine.install()
         client = AsyncMongoMockClient(tz_aware=True)
         db = Database(
             client,

@@ -17,6 +17,7 @@ from typing import Any
 import mongomock.collection
 
 from photoshare.db import document_models
+from photoshare.embedded import engine
 
 EQUALITY_OPERATORS = {"$eq", "$in", "$all", "$elemMatch"}
 
@@ -148,6 +149,9 @@ def install() -> None:
     if getattr(mongomock.collection, "_photoshare_recording", False):
         return
     mongomock.collection._photoshare_recording = True  # type: ignore[attr-defined]
+    # The embedded engine replaces some of these methods: install it first, so the
+    # recorder wraps what the service really runs.
+    engine.install()
     cursor, coll = mongomock.collection.Cursor, mongomock.collection.Collection
 
     def first_match(pipeline: list[dict[str, Any]]) -> Any:

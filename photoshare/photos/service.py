@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from beanie import PydanticObjectId
 from fastapi import UploadFile
 
-from photoshare.db import collection, count
+from photoshare.db import collection, find_page
 from photoshare.errors import NotFound
 from photoshare.links import service as links
 from photoshare.media import service as media
@@ -179,10 +179,7 @@ async def present_page(
 
 async def search(query: PhotoQuery, limit: int, offset: int) -> tuple[list[Photo], int]:
     """A page of photos matching ``query``, without their embedded comments and ratings."""
-    photos = collection(Photo)
-    criteria = query.filter()
-    cursor = (
-        photos.find(criteria, WITHOUT_THREADS).sort(query.sort_keys()).skip(offset).limit(limit)
+    docs, total = await find_page(
+        Photo, query.filter(), query.sort_keys(), offset, limit, WITHOUT_THREADS
     )
-    page = [Photo.model_validate(doc) async for doc in cursor]
-    return page, await count(Photo, criteria)
+    return [Photo.model_validate(doc) for doc in docs], total

@@ -12,7 +12,7 @@ from fastapi import UploadFile
 
 from photoshare.auth import service as auth_service
 from photoshare.auth.service import AuthSession, account_key, duplicate_field
-from photoshare.db import DuplicateKeyError, collection, count
+from photoshare.db import DuplicateKeyError, collection, find_page
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
 from photoshare.photos import stats as photo_stats
@@ -31,10 +31,8 @@ async def search(prefix: str, limit: int, offset: int) -> tuple[list[UserSummary
     if prefix.strip():
         # Escaped: the text is matched literally, never as a pattern.
         query["username_key"] = {"$regex": f"^{re.escape(account_key(prefix))}"}
-    users = collection(User)
-    cursor = users.find(query).sort("username_key", 1).skip(offset).limit(limit)
-    items = [UserSummary.model_validate(doc) async for doc in cursor]
-    return items, await count(User, query)
+    docs, total = await find_page(User, query, [("username_key", 1)], offset, limit)
+    return [UserSummary.model_validate(doc) for doc in docs], total
 
 
 async def refold_account_keys() -> int:
@@ -64,7 +62,9 @@ async def refold_account_keys() -> int:
 
 async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, User]:
     """The users with these ids, in one query; ids of deleted accounts are simply absent."""
-    found = await User.find({"_id": {"$in": list(set(ids))}}).to_list()
+    # Straight to the driver: a page of photos asks for its owners on every request.
+    cursor = collection(User).find({"_id": {"$in": list(set(ids))}})
+    found = [User.model_validate(doc) async for doc in cursor]
     return {user.id: user for user in found if user.id is not None}
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from pymongo import ASCENDING, DESCENDING
 
-from photoshare.db import DuplicateKeyError, collection
+from photoshare.db import DuplicateKeyError, collection, find_page
 from photoshare.photos.models import Tag
 from photoshare.photos.tags.schemas import TagCount, tag_name
 
@@ -38,11 +38,8 @@ async def popular(prefix: str, limit: int, offset: int) -> tuple[list[TagCount],
     if prefix := tag_name(prefix):
         # Escaped: the user's text is matched literally, never as a pattern.
         query["name"] = {"$regex": f"^{re.escape(prefix)}"}
-    tags = collection(Tag)
-    cursor = (
-        tags.find(query, {"_id": 0, "name": 1, "photos_count": 1})
-        .sort([("photos_count", DESCENDING), ("name", ASCENDING)])
-        .skip(offset)
-        .limit(limit)
+    order = [("photos_count", DESCENDING), ("name", ASCENDING)]
+    docs, total = await find_page(
+        Tag, query, order, offset, limit, {"_id": 0, "name": 1, "photos_count": 1}
     )
-    return [TagCount(**doc) async for doc in cursor], await tags.count_documents(query)
+    return [TagCount(**doc) for doc in docs], total
