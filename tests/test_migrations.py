@@ -11,7 +11,7 @@ from photoshare.migrations import FOLDED_TEXT
 from photoshare.photos.models import Photo, Tag
 from photoshare.users.models import SiteClaim, User
 from tests.factories import PhotoFactory, UserFactory
-from tests.servers import serving
+from tests.servers import running_app
 from tests.test_text import fullwidth
 
 
@@ -35,7 +35,7 @@ async def _tagged_as_v1_0(photo_id: object, description: str, tags: list[str]) -
 
 
 async def test_v1_0_keys_tags_and_terms_are_refolded_at_startup(settings: Settings) -> None:
-    async with serving(settings) as client:
+    async with running_app(settings) as client:
         users, photos = UserFactory(client), PhotoFactory(client)
         ingrid, jo = await users.create("ingrid"), await users.create("joe")
         carl, dora = await users.create("carl"), await users.create("dora")
@@ -50,7 +50,7 @@ async def test_v1_0_keys_tags_and_terms_are_refolded_at_startup(settings: Settin
         # A database written by v1.0 has no record of the migration.
         await collection(SiteClaim).delete_one({"_id": FOLDED_TEXT})
 
-    async with serving(settings) as client:
+    async with running_app(settings) as client:
         users = UserFactory(client)
         await users.login(ingrid, by="Straße@example.com")
         await users.login(ingrid, by="STRASSE@example.com")
@@ -72,6 +72,6 @@ async def test_v1_0_keys_tags_and_terms_are_refolded_at_startup(settings: Settin
         # Run again (as a second worker starting at the same time would): nothing doubles.
         await collection(SiteClaim).delete_one({"_id": FOLDED_TEXT})
 
-    async with serving(settings) as client:
+    async with running_app(settings) as client:
         assert (await client.get("/api/v1/tags")).json()["items"] == tags
         await UserFactory(client).login(ingrid, by="straße@EXAMPLE.com")

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 
 from photoshare.config import Settings
 from tests.factories import UserFactory
-from tests.servers import free_port, serving
+from tests.servers import free_port, running_app
 
 
 class Inbox:
@@ -56,7 +56,7 @@ async def mail_client(
         require_email_confirmation=True,
         public_base_url="https://photos.example.org",
     )
-    async with serving(settings) as http:
+    async with running_app(settings) as http:
         yield http
 
 

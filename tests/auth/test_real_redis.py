@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.factories import UserFactory
-from tests.servers import free_port, serving
+from tests.servers import free_port, running_app
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ async def redis_client(
     plain = Redis.from_url(redis_url)
     await plain.flushdb()
     await plain.aclose()
-    async with serving(make_settings(redis_url=redis_url)) as http:
+    async with running_app(make_settings(redis_url=redis_url)) as http:
         yield http
 
 
@@ -115,14 +115,14 @@ async def test_readiness_reports_redis(redis_client: httpx.AsyncClient) -> None:
 
 
 async def test_readiness_is_503_when_redis_is_down(make_settings: Callable[..., Settings]) -> None:
-    async with serving(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")) as http:
+    async with running_app(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")) as http:
         ready = await http.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["redis"] == "down"
 
 
 async def test_redis_outage_is_503_not_500(make_settings: Callable[..., Settings]) -> None:
-    async with serving(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")) as http:
+    async with running_app(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")) as http:
         await http.post(
             "/api/v1/auth/signup",
             json={"username": "ann", "email": "ann@example.com", "password": "long enough"},

@@ -20,7 +20,7 @@ from photoshare.links.transformations import MAX_SIDE, canonical, parse
 from tests.factories import Account, PhotoFactory, UserFactory
 from tests.links.test_links import fetch
 from tests.media import samples
-from tests.servers import serving
+from tests.servers import running_app
 
 ISSUE_CHAIN = "c_scale,w_4000,h_4000/a_45/a_45/a_45/a_45/a_45/a_45"
 # Seconds of work anywhere: a 12-megapixel image blurred twice with a 100 px wide kernel.
@@ -108,7 +108,7 @@ async def test_a_render_past_the_time_limit_answers_503_and_caches_nothing(
     make_settings: Callable[..., Settings],
 ) -> None:
     hurried = make_settings(render_timeout_seconds=0.01)
-    async with serving(hurried) as client:
+    async with running_app(hurried) as client:
         owner = await UserFactory(client).create()
         photo = await PhotoFactory(client).upload(owner, samples.jpeg(1000, 750))
         link = await new_link(client, owner, photo["id"], "c_scale,w_2000,h_1500/e_blur:400")
@@ -120,7 +120,7 @@ async def test_a_render_past_the_time_limit_answers_503_and_caches_nothing(
             assert cached_files(hurried) == []
 
     # The same data, served with the default limit: the next request renders the image.
-    async with serving(make_settings()) as client:
+    async with running_app(make_settings()) as client:
         image = await fetch(client, link)
         assert image.status_code == 200
         assert Image.open(io.BytesIO(image.content)).size == (2000, 1500)
@@ -131,7 +131,7 @@ async def test_uploads_proceed_while_every_render_worker_is_busy(
     make_settings: Callable[..., Settings],
 ) -> None:
     settings = make_settings(render_workers=1, image_workers=1, render_timeout_seconds=4)
-    async with serving(settings) as client:
+    async with running_app(settings) as client:
         owner = await UserFactory(client).create()
         photos = PhotoFactory(client)
         photo = await photos.upload(owner, samples.jpeg(1000, 750))

@@ -13,7 +13,7 @@ from photoshare.migrations import COMMENT_COUNTERS
 from photoshare.photos.models import Comment, Photo
 from photoshare.users.models import SiteClaim
 from tests.factories import PhotoFactory, UserFactory
-from tests.servers import serving
+from tests.servers import running_app
 
 
 async def test_profile_numbers_match_the_data(
@@ -137,7 +137,7 @@ async def test_comments_written_before_the_counters_are_counted_at_start(
 ) -> None:
     """A store written before accounts counted comments: 3,000 long ones are counted once."""
     text = "a long comment that goes on " * 35
-    async with serving(settings) as client:
+    async with running_app(settings) as client:
         users, photos = UserFactory(client), PhotoFactory(client)
         ann, ben = await users.admin_and_user()
         ann_id, ben_id = (PydanticObjectId(str(a.me["id"])) for a in (ann, ben))
@@ -156,7 +156,7 @@ async def test_comments_written_before_the_counters_are_counted_at_start(
             )
         await collection(SiteClaim).delete_one({"_id": COMMENT_COUNTERS})
 
-    async with serving(settings) as client:
+    async with running_app(settings) as client:
         ann_profile = (await client.get(f"/api/v1/users/{ann.username}")).json()
         ben_profile = (await client.get(f"/api/v1/users/{ben.username}")).json()
         assert (ann_profile["comments_count"], ann_profile["photos_count"]) == (3000, 0)
@@ -169,6 +169,6 @@ async def test_comments_written_before_the_counters_are_counted_at_start(
         )
         assert response.status_code == 201
 
-    async with serving(settings) as client:
+    async with running_app(settings) as client:
         ann_profile = (await client.get(f"/api/v1/users/{ann.username}")).json()
         assert ann_profile["comments_count"] == 3001
