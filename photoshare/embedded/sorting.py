@@ -90,42 +90,61 @@ def _validated(sort: Any) -> list[tuple[str, int]]:
     return specs
 
 
-def _in_turn(documents: list[Document], specs: list[tuple[str, int]]) -> list[Document]:
+SortKeys = Callable[[str], Callable[[Document], Any]]
+
+
+def plain_keys(key: str) -> Callable[[Document], Any]:
+    """``plain_sort_key`` of ``key`` for a document (computed each time)."""
+    return lambda document: plain_sort_key(key, document)
+
+
+def _in_turn(
+    documents: list[Document], specs: list[tuple[str, int]], keys_of: SortKeys
+) -> list[Document]:
     """mongomock's way: a stable sort by each key, the last key first."""
     for key, direction in reversed(specs):
         if key == "$natural":
             if direction < 0:
                 documents.reverse()
             continue
-        documents.sort(key=_sort_key(key, documents), reverse=direction < 0)
+        documents.sort(key=_sort_key(key, documents, keys_of), reverse=direction < 0)
     return documents
 
 
-def _sort_key(key: str, documents: list[Document]) -> Callable[[Document], Any]:
+def _sort_key(key: str, documents: list[Document], keys_of: SortKeys) -> Callable[[Document], Any]:
     """mongomock's sort key for ``key``, or plain values when they all allow it."""
+    plain_key = keys_of(key)
     by_id: dict[int, Any] = {}
     for document in documents:
-        plain = plain_sort_key(key, document)
+        plain = plain_key(document)
         if plain is None:
             return lambda document: resolve_sort_key(key, document)
         by_id[id(document)] = plain
     return lambda document: by_id[id(document)]
 
 
-def sort_documents(documents: list[Document], sort: Any) -> list[Document]:
-    """``documents`` in mongomock's order for ``sort``."""
+def sort_documents(
+    documents: list[Document], sort: Any, keys_of: SortKeys = plain_keys
+) -> list[Document]:
+    """``documents`` in mongomock's order for ``sort``; ``keys_of(path)`` gives each
+    document's ``plain_sort_key`` for that path (a store may have them ready)."""
     specs = _validated(sort)
     documents = list(documents)
     directions = {direction < 0 for _, direction in specs}
     if not specs or len(directions) > 1 or any(key == "$natural" for key, _ in specs):
-        return _in_turn(documents, specs)
-    keys = [tuple(plain_sort_key(key, document) for key, _ in specs) for document in documents]
-    if any(None in key for key in keys):
-        return _in_turn(documents, specs)
-    descending = directions.pop()
-    by_id = {id(document): key for document, key in zip(documents, keys, strict=True)}
-
+        return _in_turn(documents, specs, keys_of)
+    getters = [keys_of(key) for key, _ in specs]
+    by_id: dict[int, tuple[Any, ...]] = {}
+    for document in documents:
+        composite: tuple[Any, ...] = ()
+        for getter in getters:
+            plain = getter(document)
+            if plain is None:
+                return _in_turn(documents, specs, keys_of)
+            # One flat tuple orders as the tuple of the keys' tuples (each has 3 parts).
+            composite += plain
+        by_id[id(document)] = composite
     # Sorting all of them beats picking the first few: documents mostly come in
     # (or against) the order of their dates, which Python's sort takes in one pass.
-    documents.sort(key=lambda document: by_id[id(document)], reverse=descending)
+    documents.sort(key=lambda document: by_id[id(document)], reverse=directions.pop())
     return documents
