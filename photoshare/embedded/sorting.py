@@ -90,12 +90,12 @@ def _validated(sort: Any) -> list[tuple[str, int]]:
     return specs
 
 
-SortKeys = Callable[[str], Callable[[Document], Any]]
+SortKeys = Callable[[str, list[Document]], list[Any]]
 
 
-def plain_keys(key: str) -> Callable[[Document], Any]:
-    """``plain_sort_key`` of ``key`` for a document (computed each time)."""
-    return lambda document: plain_sort_key(key, document)
+def plain_keys(key: str, documents: list[Document]) -> list[Any]:
+    """``plain_sort_key`` of ``key`` for each document (computed now)."""
+    return [plain_sort_key(key, document) for document in documents]
 
 
 def _in_turn(
@@ -107,44 +107,37 @@ def _in_turn(
             if direction < 0:
                 documents.reverse()
             continue
-        documents.sort(key=_sort_key(key, documents, keys_of), reverse=direction < 0)
+        plain = keys_of(key, documents)
+        if None in plain:
+            documents.sort(key=_mongomock_key(key), reverse=direction < 0)
+        else:
+            documents = _ordered(documents, plain, direction < 0)
     return documents
 
 
-def _sort_key(key: str, documents: list[Document], keys_of: SortKeys) -> Callable[[Document], Any]:
-    """mongomock's sort key for ``key``, or plain values when they all allow it."""
-    plain_key = keys_of(key)
-    by_id: dict[int, Any] = {}
-    for document in documents:
-        plain = plain_key(document)
-        if plain is None:
-            return lambda document: resolve_sort_key(key, document)
-        by_id[id(document)] = plain
-    return lambda document: by_id[id(document)]
+def _mongomock_key(key: str) -> Callable[[Document], Any]:
+    return lambda document: resolve_sort_key(key, document)
+
+
+def _ordered(documents: list[Document], keys: list[Any], descending: bool) -> list[Document]:
+    """A stable sort of ``documents`` by ``keys`` (one per document, in the same order)."""
+    order = sorted(range(len(documents)), key=keys.__getitem__, reverse=descending)
+    return [documents[position] for position in order]
 
 
 def sort_documents(
     documents: list[Document], sort: Any, keys_of: SortKeys = plain_keys
 ) -> list[Document]:
-    """``documents`` in mongomock's order for ``sort``; ``keys_of(path)`` gives each
-    document's ``plain_sort_key`` for that path (a store may have them ready)."""
+    """``documents`` in mongomock's order for ``sort``; ``keys_of(path, documents)`` gives
+    their ``plain_sort_key``s for that path (a store may have them ready)."""
     specs = _validated(sort)
     documents = list(documents)
     directions = {direction < 0 for _, direction in specs}
     if not specs or len(directions) > 1 or any(key == "$natural" for key, _ in specs):
         return _in_turn(documents, specs, keys_of)
-    getters = [keys_of(key) for key, _ in specs]
-    by_id: dict[int, tuple[Any, ...]] = {}
-    for document in documents:
-        composite: tuple[Any, ...] = ()
-        for getter in getters:
-            plain = getter(document)
-            if plain is None:
-                return _in_turn(documents, specs, keys_of)
-            # One flat tuple orders as the tuple of the keys' tuples (each has 3 parts).
-            composite += plain
-        by_id[id(document)] = composite
+    columns = [keys_of(key, documents) for key, _ in specs]
+    if any(None in column for column in columns):
+        return _in_turn(documents, specs, keys_of)
     # Sorting all of them beats picking the first few: documents mostly come in
     # (or against) the order of their dates, which Python's sort takes in one pass.
-    documents.sort(key=lambda document: by_id[id(document)], reverse=directions.pop())
-    return documents
+    return _ordered(documents, list(zip(*columns, strict=True)), directions.pop())

@@ -190,7 +190,7 @@ class IndexedCollectionStore(CollectionStore):
                 index.remove(rank)
                 index.add(rank, document)
 
-    def sort_keys(self, path: str) -> Callable[[dict[str, Any]], Any]:
+    def sort_keys(self, path: str, documents: list[dict[str, Any]]) -> list[Any]:
         """Each stored document's ``plain_sort_key`` for ``path``, from its index if any."""
         index = self.field_indexes.get(path)
         if path == "_id":
@@ -198,14 +198,13 @@ class IndexedCollectionStore(CollectionStore):
         elif index is not None:
             cached = index.sort_keys
         else:
-            return lambda document: plain_sort_key(path, document)
+            return [plain_sort_key(path, document) for document in documents]
         ranks = self._rank_of_object
-
-        def sort_key(document: dict[str, Any]) -> Any:
-            rank = ranks.get(id(document))
-            return plain_sort_key(path, document) if rank is None else cached[rank]
-
-        return sort_key
+        return [
+            plain_sort_key(path, document) if rank is None else cached[rank]
+            for document in documents
+            for rank in (ranks.get(id(document)),)
+        ]
 
     def in_natural_order(self, ranks: Iterable[int]) -> list[dict[str, Any]]:
         """The stored documents of these ranks, in the order mongomock would visit them."""
