@@ -94,13 +94,18 @@ class Dataset:
         copied = self._collection._copy_only_fields(document, self._fields, self._as_class)
         return with_utc(copied) if utc else copied
 
+    def _sorted(self) -> list[dict[str, Any]]:
+        store = self._collection._store
+        if isinstance(store, IndexedCollectionStore):
+            return sort_documents(self.matches(), self._sort, store.sort_keys)
+        return sort_documents(self.matches(), self._sort)
+
     def __iter__(self) -> Iterator[Any]:
-        documents = sort_documents(self.matches(), self._sort)
-        return (self._copy(document) for document in documents)
+        return (self._copy(document) for document in self._sorted())
 
     def window(self, skip: int, limit: int | None, utc: bool) -> list[Any]:
         """Copies of the documents a skip and a limit leave (mongomock's slicing)."""
-        documents = sort_documents(self.matches(), self._sort)[skip:]
+        documents = self._sorted()[skip:]
         if limit:
             documents = documents[: abs(limit)]
         return [self._copy(document, utc) for document in documents]

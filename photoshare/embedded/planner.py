@@ -61,20 +61,19 @@ def _is_key(value: Any) -> bool:
 
 
 def _by_id(store: IndexedCollectionStore, condition: Any) -> Plan:
-    """Documents are stored under their ``_id``; mongomock still tests each one found."""
+    """Documents are stored under their ``_id``. For strings and ObjectIds the lookup is
+    mongomock's equality; for other values mongomock tests each document found."""
     if isinstance(condition, dict):
-        if set(condition) == {"$eq"}:
-            condition = condition["$eq"]
-        elif set(condition) == {"$in"} and isinstance(condition["$in"], list):
+        if set(condition) == {"$eq"} and _is_key(condition["$eq"]):
+            return Plan(store.ranks_of([condition["$eq"]]), False)
+        if set(condition) == {"$in"} and isinstance(condition["$in"], list):
             values = condition["$in"]
             if all(_is_key(value) for value in values):
-                return Plan(store.ranks_of(values), False)
-            return _ANY
-        else:
-            return _ANY
+                return Plan(store.ranks_of(values), all(map(is_atom, values)))
+        return _ANY
     if condition is None or not _is_key(condition):
         return _ANY
-    return Plan(store.ranks_of([condition]), False)
+    return Plan(store.ranks_of([condition]), is_atom(condition))
 
 
 def _by_field(index: FieldIndex | None, condition: Any) -> Plan:

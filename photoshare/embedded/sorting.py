@@ -90,42 +90,54 @@ def _validated(sort: Any) -> list[tuple[str, int]]:
     return specs
 
 
-def _in_turn(documents: list[Document], specs: list[tuple[str, int]]) -> list[Document]:
+SortKeys = Callable[[str, list[Document]], list[Any]]
+
+
+def plain_keys(key: str, documents: list[Document]) -> list[Any]:
+    """``plain_sort_key`` of ``key`` for each document (computed now)."""
+    return [plain_sort_key(key, document) for document in documents]
+
+
+def _in_turn(
+    documents: list[Document], specs: list[tuple[str, int]], keys_of: SortKeys
+) -> list[Document]:
     """mongomock's way: a stable sort by each key, the last key first."""
     for key, direction in reversed(specs):
         if key == "$natural":
             if direction < 0:
                 documents.reverse()
             continue
-        documents.sort(key=_sort_key(key, documents), reverse=direction < 0)
+        plain = keys_of(key, documents)
+        if None in plain:
+            documents.sort(key=_mongomock_key(key), reverse=direction < 0)
+        else:
+            documents = _ordered(documents, plain, direction < 0)
     return documents
 
 
-def _sort_key(key: str, documents: list[Document]) -> Callable[[Document], Any]:
-    """mongomock's sort key for ``key``, or plain values when they all allow it."""
-    by_id: dict[int, Any] = {}
-    for document in documents:
-        plain = plain_sort_key(key, document)
-        if plain is None:
-            return lambda document: resolve_sort_key(key, document)
-        by_id[id(document)] = plain
-    return lambda document: by_id[id(document)]
+def _mongomock_key(key: str) -> Callable[[Document], Any]:
+    return lambda document: resolve_sort_key(key, document)
 
 
-def sort_documents(documents: list[Document], sort: Any) -> list[Document]:
-    """``documents`` in mongomock's order for ``sort``."""
+def _ordered(documents: list[Document], keys: list[Any], descending: bool) -> list[Document]:
+    """A stable sort of ``documents`` by ``keys`` (one per document, in the same order)."""
+    order = sorted(range(len(documents)), key=keys.__getitem__, reverse=descending)
+    return [documents[position] for position in order]
+
+
+def sort_documents(
+    documents: list[Document], sort: Any, keys_of: SortKeys = plain_keys
+) -> list[Document]:
+    """``documents`` in mongomock's order for ``sort``; ``keys_of(path, documents)`` gives
+    their ``plain_sort_key``s for that path (a store may have them ready)."""
     specs = _validated(sort)
     documents = list(documents)
     directions = {direction < 0 for _, direction in specs}
     if not specs or len(directions) > 1 or any(key == "$natural" for key, _ in specs):
-        return _in_turn(documents, specs)
-    keys = [tuple(plain_sort_key(key, document) for key, _ in specs) for document in documents]
-    if any(None in key for key in keys):
-        return _in_turn(documents, specs)
-    descending = directions.pop()
-    by_id = {id(document): key for document, key in zip(documents, keys, strict=True)}
-
+        return _in_turn(documents, specs, keys_of)
+    columns = [keys_of(key, documents) for key, _ in specs]
+    if any(None in column for column in columns):
+        return _in_turn(documents, specs, keys_of)
     # Sorting all of them beats picking the first few: documents mostly come in
     # (or against) the order of their dates, which Python's sort takes in one pass.
-    documents.sort(key=lambda document: by_id[id(document)], reverse=descending)
-    return documents
+    return _ordered(documents, list(zip(*columns, strict=True)), directions.pop())

@@ -20,6 +20,8 @@ from bson import ObjectId
 from mongomock import filtering
 from mongomock.store import CollectionStore
 
+from photoshare.embedded.sorting import plain_sort_key
+
 Key = Hashable
 
 # mongomock's own walk of a path: the values a condition on it is tested against.
@@ -71,8 +73,11 @@ class FieldIndex:
         # every query may match beyond them: candidates, always tested by mongomock.
         self.id_strings: set[int] = set()
         self.irregular: set[int] = set()
+        # Each document's plain sort key for the path (None: mongomock must compare).
+        self.sort_keys: dict[int, Any] = {}
 
     def add(self, rank: int, document: dict[str, Any]) -> None:
+        self.sort_keys[rank] = plain_sort_key(self.path, document)
         entry = _entry(self.path, document)
         if entry.atoms:
             self._atoms[rank] = entry.atoms
@@ -84,6 +89,7 @@ class FieldIndex:
             self.irregular.add(rank)
 
     def remove(self, rank: int) -> None:
+        self.sort_keys.pop(rank, None)
         for atom in self._atoms.pop(rank, ()):
             holders = self._postings[atom]
             holders.discard(rank)
@@ -111,6 +117,10 @@ class IndexedCollectionStore(CollectionStore):
         super().__init__(name)  # type: ignore[no-untyped-call]
         self._ranks: dict[Key, int] = {}
         self._by_rank: dict[int, dict[str, Any]] = {}
+        # The rank of each stored document object (updates change them in place), and
+        # each document's sort key for _id (which no update may change).
+        self._rank_of_object: dict[int, int] = {}
+        self._id_sort_keys: dict[int, Any] = {}
         self._counter = itertools.count()
         self.field_indexes: dict[str, FieldIndex] = {}
 
@@ -120,15 +130,20 @@ class IndexedCollectionStore(CollectionStore):
             if rank is None:
                 # A new key goes last in the ordered dict; a replaced one keeps its place.
                 rank = self._ranks[key] = next(self._counter)
+            else:
+                del self._rank_of_object[id(self._by_rank[rank])]
             self._documents[key] = document
             self._by_rank[rank] = document
+            self._rank_of_object[id(document)] = rank
+            self._id_sort_keys[rank] = plain_sort_key("_id", document)
             self._index(rank, None)
 
     def __delitem__(self, key: Key) -> None:
         with self._rwlock.writer():
             del self._documents[key]
             rank = self._ranks.pop(key)
-            del self._by_rank[rank]
+            del self._rank_of_object[id(self._by_rank.pop(rank))]
+            del self._id_sort_keys[rank]
             for index in self.field_indexes.values():
                 index.remove(rank)
 
@@ -136,6 +151,8 @@ class IndexedCollectionStore(CollectionStore):
         super().drop()  # type: ignore[no-untyped-call]
         self._ranks = {}
         self._by_rank = {}
+        self._rank_of_object = {}
+        self._id_sort_keys = {}
         self.field_indexes = {}
 
     def create_index(self, index_name: str, index_dict: dict[str, Any]) -> None:
@@ -172,6 +189,22 @@ class IndexedCollectionStore(CollectionStore):
             if fields is None or index.top in fields:
                 index.remove(rank)
                 index.add(rank, document)
+
+    def sort_keys(self, path: str, documents: list[dict[str, Any]]) -> list[Any]:
+        """Each stored document's ``plain_sort_key`` for ``path``, from its index if any."""
+        index = self.field_indexes.get(path)
+        if path == "_id":
+            cached = self._id_sort_keys
+        elif index is not None:
+            cached = index.sort_keys
+        else:
+            return [plain_sort_key(path, document) for document in documents]
+        ranks = self._rank_of_object
+        return [
+            plain_sort_key(path, document) if rank is None else cached[rank]
+            for document in documents
+            for rank in (ranks.get(id(document)),)
+        ]
 
     def in_natural_order(self, ranks: Iterable[int]) -> list[dict[str, Any]]:
         """The stored documents of these ranks, in the order mongomock would visit them."""

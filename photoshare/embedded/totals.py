@@ -35,19 +35,23 @@ class Totals:
         group: dict[str, Any] = {}
         for output, operand in self.sums:
             if operand is None:
-                values: list[Any] = []
+                group[output] = _sum([])
             elif isinstance(operand, str):
-                values = [document[operand] for document in documents if operand in document]
+                group[output] = _sum([doc[operand] for doc in documents if operand in doc])
+            elif type(operand) is int:
+                group[output] = operand * len(documents)  # what adding it up gives
             else:
-                values = [operand] * len(documents)
-            group[output] = _sum(values)
+                group[output] = _sum([operand] * len(documents))
         group["_id"] = None
         return group
 
 
+_PLAIN_NUMBERS = {int, float}
+
+
 def _sum(values: list[Any]) -> Any:
     """mongomock's ``$sum``, which for ints and floats alone is Python's ``sum``."""
-    if all(type(value) is int or type(value) is float for value in values):
+    if set(map(type, values)) <= _PLAIN_NUMBERS:
         return sum(values)
     return mongomock_sum(values)
 
