@@ -87,17 +87,32 @@ def install() -> None:
 
 
 def _journaled(name: str, original: _Method) -> _Method:
-    signature = inspect.signature(original)
+    parameters = list(inspect.signature(original).parameters.values())[1:]
+    names = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+    known, open_ended = frozenset(names), any(p.kind is p.VAR_KEYWORD for p in parameters)
+
+    def well_formed(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        given = names[: len(args)]
+        return (
+            len(args) <= len(names)
+            and (open_ended or kwargs.keys() <= known)
+            and not any(name in kwargs for name in given)
+        )
 
     @functools.wraps(original)
     def write(target: Any, *args: Any, **kwargs: Any) -> Any:
         journal = _journal_of(target)
-        if journal is None or journal.busy or kwargs.get("session") is not None:
-            # Not journaled, called from inside a journaled write, or refused by mongomock.
+        if (
+            journal is None
+            or journal.busy
+            or kwargs.get("session") is not None
+            or not well_formed(args, kwargs)
+        ):
+            # Not journaled, called from inside a journaled write, or refused by mongomock
+            # (a session) or by Python (a wrong call), so nothing will change.
             return original(target, *args, **kwargs)
-        arguments = _named(signature.bind(target, *args, **kwargs).arguments)
         try:
-            return journal.write(target, name, arguments)
+            return journal.write(target, name, {**dict(zip(names, args, strict=False)), **kwargs})
         finally:
             journal.compact_soon_if_due()
 
@@ -110,14 +125,6 @@ def _journal_of(target: Any) -> MongoJournal | None:
     )
     journal: MongoJournal | None = getattr(store, _ATTACHED, None)
     return journal
-
-
-def _named(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """A call's arguments by name (``**kwargs`` spread out), without the target."""
-    named = {**arguments, **arguments.get("kwargs", {})}
-    named.pop("kwargs", None)
-    named.pop("self", None)
-    return named
 
 
 def _recorded(arguments: Mapping[str, Any]) -> dict[str, Any]:
