@@ -7,12 +7,14 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
 
 from photoshare import tasks
 from photoshare.config import ConfigurationError, get_settings
+from photoshare.embedded import export
 from photoshare.errors import PhotoShareError
 from photoshare.logs import configure_logging
 
@@ -83,6 +85,23 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_json(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not settings.embedded:
+        print("photoshare: export-json reads the embedded store; use mongodump", file=sys.stderr)
+        return 2
+    try:
+        text = export.export_json(settings)
+    except export.NoEmbeddedStore as exc:
+        print(f"photoshare: {exc}", file=sys.stderr)
+        return 1
+    if args.output == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(args.output).write_text(text + "\n")
+    return 0
+
+
 def _check_indexes(args: argparse.Namespace) -> int:
     report = asyncio.run(tasks.check_indexes(get_settings()))
     for line in report:
@@ -115,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     admin.set_defaults(handler=_create_admin)
     demo = commands.add_parser("demo", help="fill the embedded store with sample data")
     demo.set_defaults(handler=_demo)
+    exporter = commands.add_parser(
+        "export-json",
+        help="write the embedded database as Extended JSON (also while a server runs)",
+    )
+    exporter.add_argument("--output", default="-", help="file to write (default: stdout)")
+    exporter.set_defaults(handler=_export_json)
     indexes = commands.add_parser(
         "check-indexes", help="create and verify the indexes on the configured MongoDB"
     )

@@ -17,8 +17,9 @@ from bson import json_util
 from bson.json_util import JSONMode, JSONOptions
 from fastapi import FastAPI
 
+from photoshare import cli
 from photoshare.app import create_app
-from photoshare.config import Settings
+from photoshare.config import Settings, get_settings
 from tests.embedded.scenario import FAILED_LOGINS, find_every_kind, write_every_kind
 from tests.factories import PhotoFactory, UserFactory
 
@@ -127,3 +128,32 @@ async def test_a_data_dir_of_the_json_snapshots_is_migrated_on_first_start(
     assert (old / "mongo.json.migrated").exists()
     assert (old / "redis.json.migrated").exists()
     assert "migrated" in caplog.text and "mongo.json.migrated" in caplog.text
+
+
+async def test_export_json_writes_the_store_while_the_server_runs_and_after(
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
+) -> None:
+    settings = make_settings()
+    monkeypatch.setenv("PHOTOSHARE_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)
+    exported = tmp_path / "export.json"
+    async with serving(settings) as (http, _):
+        author = await UserFactory(http).create("exporter")
+        photo = await PhotoFactory(http).upload(author, description="exported")
+        comment = {"text": "in the journal"}
+        await http.post(
+            f"/api/v1/photos/{photo['id']}/comments", json=comment, headers=author.headers
+        )
+        assert cli.main(["export-json", "--output", str(exported)]) == 0
+    running = json_util.loads(exported.read_text())
+    assert [user["username"] for user in running["users"]] == ["exporter"]
+    [stored] = running["photos"]
+    assert (stored["description"], stored["comments"][0]["text"]) == ("exported", "in the journal")
+
+    assert cli.main(["export-json"]) == 0  # stopped: from the compacted snapshot, to stdout
+    assert json_util.loads(capsys.readouterr().out) == running
