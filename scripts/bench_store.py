@@ -271,13 +271,17 @@ def load_in_process(data_dir: Path) -> None:
         for doc in database[name].find({})
     )
     file.close()
+    snapshot_mb = (image / mongo.STORE_FILE).stat().st_size / 1e6
     print(
         f"  in the process: read the file {read - started:.2f} s, load {documents:,} "
         f"documents {loaded - read:.2f} s, replay {len(contents.journal):,} entries "
         f"{replayed - loaded:.2f} s; a compaction (the event loop waits) "
         f"{compacted - replayed:.2f} s"
     )
-    print(f"  the same data as Extended JSON (the old mongo.json): {size / 1e6:.1f} MB")
+    print(
+        f"  snapshot: {mongo.STORE_FILE} {snapshot_mb:.1f} MB; the same data as Extended JSON "
+        f"(the old mongo.json) {size / 1e6:.1f} MB"
+    )
 
 
 @contextmanager

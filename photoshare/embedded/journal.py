@@ -78,12 +78,15 @@ class StoreFile:
         uri = f"{path.resolve().as_uri()}{'?mode=ro' if read_only else ''}"
         self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         if not read_only:
+            # On a new file only: lets a compaction give back the pages it freed.
+            self._db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
             self._db.executescript(_SCHEMA)
         self._db.execute("PRAGMA busy_timeout=5000")
         self.entries, self.bytes = 0, 0
         self._retry_compaction_at = 0.0
+        self.closed = False
 
     def read(self) -> Contents:
         """The snapshot and the journal as one consistent view (one read transaction)."""
@@ -136,7 +139,9 @@ class StoreFile:
                 log.error("could not compact the embedded store %s: %s", self.path, exc)
                 return False
             self.entries, self.bytes = 0, 0
-        # The WAL held the whole snapshot once; give that space back.
+        # Give back the space of the old snapshot and journal, then of the WAL, which
+        # held the whole new snapshot once.
+        self._db.executescript("PRAGMA incremental_vacuum;")  # execute() frees one page only
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return True
 
@@ -163,6 +168,7 @@ class StoreFile:
 
     def close(self) -> None:
         with self.lock:
+            self.closed = True
             self._db.close()
 
 

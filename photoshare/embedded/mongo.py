@@ -209,6 +209,8 @@ class MongoJournal:
         """Write the whole database as a fresh snapshot and empty the journal."""
         with self.file.lock:
             self._compaction_scheduled = False
+            if self.file.closed:  # scheduled before the store closed (and compacted)
+                return False
             return self.file.replace_snapshot(snapshot.dump(self.database))
 
     def drop_indexes(self) -> None:

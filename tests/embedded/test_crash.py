@@ -84,7 +84,9 @@ def _replayed(output: str) -> int:
     return int(found.group(1))
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=lambda how: how.name)
+@pytest.mark.parametrize(
+    "how", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=lambda how: how.name
+)
 async def test_every_acknowledged_write_survives_the_process_stopping(
     tmp_path: Path, how: signal.Signals
 ) -> None:
