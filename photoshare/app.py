@@ -49,7 +49,7 @@ WEB_DIR = Path(__file__).parent / "web"
 
 def _describe_mode(settings: Settings) -> str:
     database = (
-        f"in-process MongoDB (mongomock-motor) saved to {settings.data_dir / 'mongo.json'}"
+        f"in-process MongoDB (mongomock-motor) journaled in {settings.data_dir / 'mongo.sqlite3'}"
         if settings.embedded
         else f"MongoDB database {settings.mongodb_database!r}"
     )

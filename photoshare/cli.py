@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -150,6 +151,25 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_json(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not settings.embedded:
+        print("photoshare: export-json reads the embedded store; use mongodump", file=sys.stderr)
+        return 2
+    from photoshare.embedded import export
+
+    try:
+        text = export.export_json(settings)
+    except export.NoEmbeddedStore as exc:
+        print(f"photoshare: {exc}", file=sys.stderr)
+        return 1
+    if args.output == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(args.output).write_text(text + "\n")
+    return 0
+
+
 def _check_indexes(args: argparse.Namespace) -> int:
     from photoshare import tasks
 
@@ -193,6 +213,12 @@ def _parser() -> argparse.ArgumentParser:
     admin.set_defaults(handler=_create_admin)
     demo = commands.add_parser("demo", help="fill the embedded store with sample data")
     demo.set_defaults(handler=_demo)
+    exporter = commands.add_parser(
+        "export-json",
+        help="write the embedded database as Extended JSON (also while a server runs)",
+    )
+    exporter.add_argument("--output", default="-", help="file to write (default: stdout)")
+    exporter.set_defaults(handler=_export_json)
     indexes = commands.add_parser(
         "check-indexes", help="create and verify the indexes on the configured MongoDB"
     )

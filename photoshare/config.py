@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("CLOUDINARY_URL", "PHOTOSHARE_CLOUDINARY_URL"),
     )
 
+    # The embedded store (no MongoDB or Redis server): its journal is compacted into a
+    # fresh snapshot past either bound; with fsync, every write waits for the disk.
+    journal_max_entries: int = Field(default=10_000, ge=100)
+    journal_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024 * 1024)
+    journal_fsync: bool = False
+
     # Serving
     host: str = "127.0.0.1"
     port: int = 8000

@@ -1,20 +1,18 @@
 """The only module that knows the MongoDB driver.
 
 It builds the client (motor for a real server, mongomock-motor for the embedded
-store), registers the Beanie documents and, in embedded mode, keeps the in-process
-database in a JSON snapshot under the data dir so data survives a restart.
+store) and registers the Beanie documents. In embedded mode the in-process database is
+kept in ``<data dir>/mongo.sqlite3``: a snapshot and a journal in which every write is
+recorded before it is acknowledged (``photoshare.embedded``).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from beanie import Document, init_beanie
-from bson import json_util
-from bson.json_util import JSONMode, JSONOptions
 from mongomock.aggregate import process_pipeline
 from mongomock_motor import AsyncMongoMockClient
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
@@ -23,9 +21,9 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from photoshare.auth.models import RefreshToken
 from photoshare.config import Settings
 from photoshare.embedded import engine
+from photoshare.embedded import mongo as embedded_mongo
 from photoshare.links.models import Link
 from photoshare.photos.models import Photo, Tag
-from photoshare.snapshots import read_snapshot, write_snapshot
 from photoshare.users.models import SiteClaim, User
 
 __all__ = [
@@ -41,8 +39,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-_SNAPSHOT_OPTIONS = JSONOptions(json_mode=JSONMode.CANONICAL, tz_aware=True)
 
 
 def collection(model: type[Document]) -> Any:
@@ -108,13 +104,11 @@ def document_models() -> list[type[Document]]:
 class Database:
     client: Any
     database: AsyncIOMotorDatabase[Any]
-    snapshot: Path | None
-    # A read-only opening (a report next to a running server) never writes the data dir.
-    read_only: bool = False
+    journal: embedded_mongo.MongoJournal | None = None
 
     @property
     def embedded(self) -> bool:
-        return self.snapshot is not None
+        return self.journal is not None
 
     async def ping(self) -> bool:
         try:
@@ -124,27 +118,9 @@ class Database:
         return True
 
     async def close(self) -> None:
-        if self.snapshot is not None and not self.read_only:
-            await self._write_snapshot(self.snapshot)
+        if self.journal is not None:
+            self.journal.close()
         self.client.close()
-
-    async def _write_snapshot(self, path: Path) -> None:
-        collections: dict[str, list[dict[str, Any]]] = {}
-        for name in await self.database.list_collection_names():
-            collections[name] = [doc async for doc in self.database[name].find({})]
-        text = json_util.dumps(collections, json_options=_SNAPSHOT_OPTIONS)
-        await write_snapshot(path, text)
-        log.info("embedded database saved to %s", path)
-
-    async def _load_snapshot(self, path: Path) -> None:
-        text = await read_snapshot(path)
-        if text is None:
-            return
-        collections = json_util.loads(text, json_options=_SNAPSHOT_OPTIONS)
-        for name, docs in collections.items():
-            if docs:
-                await self.database[name].insert_many(docs)
-        log.info("embedded database loaded from %s", path)
 
 
 async def connect(settings: Settings, *, read_only: bool = False) -> Database:
@@ -153,18 +129,13 @@ async def connect(settings: Settings, *, read_only: bool = False) -> Database:
         client: Any = AsyncIOMotorClient(
             settings.mongodb_url.get_secret_value(), tz_aware=True, serverSelectionTimeoutMS=5000
         )
-        db = Database(client, client[settings.mongodb_database], snapshot=None)
+        db = Database(client, client[settings.mongodb_database])
     else:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine.install()
         client = AsyncMongoMockClient(tz_aware=True)
-        db = Database(
-            client,
-            client[settings.mongodb_database],
-            snapshot=settings.data_dir / "mongo.json",
-            read_only=read_only,
-        )
-        assert db.snapshot is not None
-        await db._load_snapshot(db.snapshot)
+        database = client[settings.mongodb_database]
+        journal = embedded_mongo.open_store(database.delegate, settings, read_only=read_only)
+        db = Database(client, database, journal)
     await init_beanie(database=db.database, document_models=document_models())
     return db

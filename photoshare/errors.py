@@ -10,10 +10,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 from starlette.datastructures import UploadFile
-
-from photoshare.db import PyMongoError
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +92,12 @@ class TooManyRequests(PhotoShareError):
 class ServiceUnavailable(PhotoShareError):
     status_code = 503
     detail = "Service unavailable"
+
+
+class ChangeNotSaved(ServiceUnavailable):
+    """The embedded store could not write a change to disk, so it did not make it."""
+
+    detail = "The change could not be saved and was not made; try again shortly"
 
 
 async def _handle_photoshare_error(_: Request, exc: Exception) -> JSONResponse:

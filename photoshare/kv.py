@@ -1,26 +1,20 @@
 """The Redis connection: a real server when configured, fakeredis in embedded mode.
 
 Only short-lived keys live here (revoked token ids, rate counters). In embedded mode
-they are kept in a small JSON file across a clean restart, so a logged-out token stays
-logged out.
+every write is journaled in ``<data dir>/redis.sqlite3`` before it is acknowledged
+(``photoshare.embedded.redis``), so a logged-out token stays logged out whatever stops
+the process.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass
-from pathlib import Path
 
-import fakeredis
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from photoshare.config import Settings
-from photoshare.snapshots import read_snapshot, write_snapshot
-
-log = logging.getLogger(__name__)
-
+from photoshare.embedded import redis as embedded_redis
 
 # KEYS: the counters; ARGV: a limit and a window in seconds per counter. Checking and
 # counting in one script makes them atomic: every worker sees the same counts, and no
@@ -82,15 +76,12 @@ class RateCounters:
 
 
 class KeyValueStore:
-    def __init__(self, redis: Redis, snapshot: Path | None, read_only: bool = False) -> None:
+    def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        self.snapshot = snapshot
-        # A read-only opening (a report next to a running server) never writes the data dir.
-        self.read_only = read_only
 
     @property
     def embedded(self) -> bool:
-        return self.snapshot is not None
+        return isinstance(self.redis, embedded_redis.JournaledRedis)
 
     async def ping(self) -> bool:
         try:
@@ -99,38 +90,14 @@ class KeyValueStore:
             return False
 
     async def close(self) -> None:
-        if self.snapshot is not None and not self.read_only:
-            await self._write_snapshot(self.snapshot)
+        if isinstance(self.redis, embedded_redis.JournaledRedis):
+            await self.redis.close_journal()
         await self.redis.aclose()
-
-    async def _write_snapshot(self, path: Path) -> None:
-        entries: dict[str, list[str | int]] = {}
-        async for key in self.redis.scan_iter(count=1000):
-            if await self.redis.type(key) != b"string":
-                continue
-            value, ttl_ms = await self.redis.get(key), await self.redis.pttl(key)
-            if value is not None and ttl_ms != -2:
-                entries[key.decode()] = [value.decode(), ttl_ms]
-        await write_snapshot(path, json.dumps(entries))
-
-    async def _load_snapshot(self, path: Path) -> None:
-        text = await read_snapshot(path)
-        if text is None:
-            return
-        for key, (value, ttl_ms) in json.loads(text).items():
-            await self.redis.set(key, value, px=int(ttl_ms) if int(ttl_ms) > 0 else None)
 
 
 async def connect(settings: Settings, *, read_only: bool = False) -> KeyValueStore:
     """Open Redis at PHOTOSHARE_REDIS_URL, or an in-process fakeredis."""
     if settings.redis_url is not None:
-        return KeyValueStore(Redis.from_url(settings.redis_url.get_secret_value()), snapshot=None)
+        return KeyValueStore(Redis.from_url(settings.redis_url.get_secret_value()))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = KeyValueStore(
-        fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer()),
-        snapshot=settings.data_dir / "redis.json",
-        read_only=read_only,
-    )
-    assert store.snapshot is not None
-    await store._load_snapshot(store.snapshot)
-    return store
+    return KeyValueStore(await embedded_redis.open_store(settings, read_only=read_only))

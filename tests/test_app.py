@@ -22,7 +22,8 @@ async def test_data_survives_a_clean_restart(make_settings: Callable[..., Settin
     ):
         account = await UserFactory(http).create("survivor")
         assert (await http.post("/api/v1/auth/logout", headers=account.headers)).status_code == 204
-    assert (settings.data_dir / "mongo.json").exists()
+    assert (settings.data_dir / "mongo.sqlite3").exists()
+    assert (settings.data_dir / "redis.sqlite3").exists()
     assert (settings.data_dir / "secret_key").exists()
 
     second = create_app(make_settings())
