@@ -322,3 +322,6 @@ def _load_read_only(database: Any, settings: Settings) -> None:
         file.close()
     snapshot.load(database, contents.snapshot)
     snapshot.replay(database, contents.journal)
+    # As when opened for writing: init_beanie creates the indexes the code declares.
+    for name in database.list_collection_names():
+        database.get_collection(name).drop_indexes()
