@@ -53,11 +53,12 @@ def retire(path: Path, store_file: Path) -> None:
 
 
 def warn_if_left_over(path: Path, store_file: Path) -> None:
-    """An old snapshot next to a store file was written by an older version: it is not read."""
+    """An old snapshot next to a store file is not read: say so, it may hold lost work."""
     if path.exists():
         log.warning(
-            "embedded store: %s is ignored: the data lives in %s (an older version of "
-            "PhotoShare wrote that file after the data dir was migrated)",
+            "embedded store: %s is ignored: this data dir was migrated and its data lives "
+            "in %s (an older version may have written that file since; move it away to "
+            "silence this warning)",
             path,
             store_file,
         )
