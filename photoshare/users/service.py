@@ -69,9 +69,11 @@ async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, User
 
 
 async def get_by_username(username: str) -> User:
-    user = await User.find_one(User.username_key == account_key(username))
-    if user is None:
+    # Straight to the driver, like by_ids: every profile view starts here.
+    doc = await collection(User).find_one({"username_key": account_key(username)})
+    if doc is None:
         raise NotFound(f"No user named {username!r}")
+    user: User = User.model_validate(doc)
     return user
 
 
