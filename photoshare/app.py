@@ -33,7 +33,7 @@ from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
 from photoshare.media.storage import build_storage
 from photoshare.media.uploads import BodySizeLimit
-from photoshare.openapi import document_errors, install_docs
+from photoshare.openapi import document_errors, install_docs, operation_id
 from photoshare.photos.comments.routes import router as comments_router
 from photoshare.photos.ratings.routes import router as ratings_router
 from photoshare.photos.routes import router as photos_router
@@ -140,6 +140,9 @@ def create_app(settings: Settings | None = None, *, read_only: bool = False) -> 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=operation_id,
+        # Generated clients and Swagger's "Try it out" call the address people reach.
+        servers=[{"url": settings.base_url}] if settings.public_base_url else None,
     )
     # Innermost: reads JSON bodies as the app does, after the size limit below has capped them.
     app.add_middleware(FiniteJsonNumbers)

@@ -46,14 +46,46 @@ DESCRIPTIONS = {
 
 
 class ErrorOut(BaseModel):
-    """Every error: a message a person can act on (422s carry FastAPI's list of issues)."""
+    """An error the service found: a message a person can act on."""
 
-    detail: str | list[dict[str, Any]]
+    detail: str
+
+
+class ValidationIssue(BaseModel):
+    """One thing wrong with the input: where it is, what is wrong, and the kind of problem."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationErrorOut(BaseModel):
+    """The input does not fit the schema: FastAPI's list of issues."""
+
+    detail: list[ValidationIssue]
+
+
+# A 422 is FastAPI's list of issues; routes that also check their input further (an image
+# that cannot be decoded, an unknown preset) declare errors(422): either shape.
+_VALIDATION_ONLY = {"model": ValidationErrorOut, "description": DESCRIPTIONS[422]}
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` entry documenting these error statuses."""
-    return {status: {"model": ErrorOut, "description": DESCRIPTIONS[status]} for status in statuses}
+    return {
+        status: {
+            "model": ValidationErrorOut | ErrorOut if status == 422 else ErrorOut,
+            "description": DESCRIPTIONS[status],
+        }
+        for status in statuses
+    }
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operation id: the route function's name (``upload_photo``, ``create_link``)."""
+    return route.name
 
 
 _AUTH = {deps.get_session, deps.get_current_user, deps.get_optional_user}
@@ -98,12 +130,27 @@ def document_errors(router: APIRouter) -> APIRouter:
         if path:
             statuses.add(404)
         if files:
-            statuses |= {413, 415}
-        if validated:
-            statuses.add(422)
+            # An image that cannot be decoded is a 422 of the service's own.
+            statuses |= {413, 415, 422}
         for status, entry in errors(*sorted(statuses)).items():
             route.responses.setdefault(status, entry)
+        if validated:
+            route.responses.setdefault(422, _VALIDATION_ONLY)
+        if deps.get_optional_user in calls and deps.get_session not in calls:
+            _token_optional(route)
     return router
+
+
+def _token_optional(route: APIRoute) -> None:
+    """Mark a route that works anonymously: the empty requirement is an alternative.
+
+    FastAPI lists the bearer scheme as a requirement; its schema generation appends the
+    lists in ``openapi_extra`` to its own.
+    """
+    extra = route.openapi_extra or {}
+    # Routers are module-level: every app built in a process documents them again.
+    if {} not in extra.get("security", []):
+        route.openapi_extra = {**extra, "security": [*extra.get("security", []), {}]}
 
 
 DOCS_ASSETS = "/docs-assets"

@@ -34,7 +34,9 @@ async def test_every_route_is_documented(client: httpx.AsyncClient) -> None:
             assert "422" in responses, where
         for status in ERROR_STATUSES & set(responses):
             content = responses[status].get("content", {}).get("application/json", {})
-            assert "$ref" in content.get("schema", {}), f"{where} {status}"
+            schema = content.get("schema", {})
+            refs = [schema] if "$ref" in schema else schema.get("anyOf", [])
+            assert refs and all("$ref" in ref for ref in refs), f"{where} {status}"
             assert responses[status]["description"], f"{where} {status}"
 
 
@@ -96,7 +98,9 @@ async def test_image_routes_document_their_content_and_304(
     paths = (await client.get("/openapi.json")).json()["paths"]
     for path in ("/media/{key}", "/s/{slug}"):
         responses = paths[path]["get"]["responses"]
-        assert set(responses["200"]["content"]) == {"image/*"}, path
+        content = responses["200"]["content"]
+        assert {"image/jpeg", "image/png", "image/webp"} <= set(content), path
+        assert all(c["schema"] == {"type": "string", "format": "binary"} for c in content.values())
         assert "304" in responses, path
 
     owner = await users.create()
@@ -119,3 +123,90 @@ async def test_swagger_ui_and_redoc_work_without_a_cdn(client: httpx.AsyncClient
         assert "javascript" in script.headers["content-type"]
     assert (await client.get("/docs-assets/swagger-ui.css")).status_code == 200
     assert (await client.get("/docs/oauth2-redirect")).status_code == 200
+
+
+async def test_operation_ids_are_the_route_names(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    assert paths["/api/v1/photos"]["post"]["operationId"] == "upload_photo"
+    assert paths["/api/v1/photos/{photo_id}/links"]["post"]["operationId"] == "create_link"
+    assert paths["/api/v1/links/{link_id}/qr"]["get"]["operationId"] == "link_qr"
+
+
+async def test_uploads_are_binary_multipart_with_repeated_tags(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    for path, method in (("/api/v1/photos", "post"), ("/api/v1/users/me/avatar", "put")):
+        form = schema["paths"][path][method]["requestBody"]["content"]["multipart/form-data"]
+        body = schema["components"]["schemas"][form["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert body["properties"]["file"]["format"] == "binary", path
+        assert form["encoding"]["file"]["contentType"] == "image/*", path
+    upload = schema["paths"]["/api/v1/photos"]["post"]["requestBody"]["content"]
+    assert upload["multipart/form-data"]["encoding"]["tags"] == {"style": "form", "explode": True}
+    tags = schema["components"]["schemas"]["Body_upload_photo"]["properties"]["tags"]
+    # Swagger's "Try it out" starts from the default: no placeholder tag "string".
+    assert tags["type"] == "array"
+    assert tags["default"] == []
+    assert "example" not in tags["items"]
+
+
+async def test_qr_codes_are_documented_as_png_and_svg_bytes(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    content = paths["/api/v1/links/{link_id}/qr"]["get"]["responses"]["200"]["content"]
+    binary = {"type": "string", "format": "binary"}
+    assert content == {"image/png": {"schema": binary}, "image/svg+xml": {"schema": binary}}
+
+
+async def test_security_is_required_optional_or_absent_as_the_route_is(
+    client: httpx.AsyncClient, photos: PhotoFactory, users: UserFactory
+) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    bearer = {"OAuth2PasswordBearer": []}
+    assert paths["/api/v1/photos"]["post"]["security"] == [bearer]
+    assert sorted(paths["/api/v1/photos"]["get"]["security"], key=len) == [{}, bearer]
+    for path in ("/api/v1/photos/{photo_id}", "/api/v1/tags", "/s/{slug}", "/healthz"):
+        assert "security" not in paths[path]["get"], path
+    assert "security" not in paths["/api/v1/auth/login"]["post"]
+    # The optional one really is optional: an anonymous search answers.
+    await photos.upload(await users.create())
+    anonymous = await client.get("/api/v1/photos")
+    assert anonymous.status_code == 200
+    assert anonymous.json()["total"] == 1
+
+
+async def test_validation_errors_and_domain_errors_have_their_own_schemas(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    assert components["ErrorOut"]["properties"]["detail"] == {"type": "string", "title": "Detail"}
+    issues = components["ValidationErrorOut"]["properties"]["detail"]
+    assert issues["type"] == "array"
+    assert set(components["ValidationIssue"]["required"]) == {"loc", "msg", "type"}
+    signup = schema["paths"]["/api/v1/auth/signup"]["post"]["responses"]["422"]
+    assert signup["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ValidationErrorOut"
+    }
+    # Answers have the shape their schema says.
+    bad_signup = await client.post("/api/v1/auth/signup", json={"username": ""})
+    assert bad_signup.status_code == 422
+    assert all({"loc", "msg", "type"} <= set(issue) for issue in bad_signup.json()["detail"])
+    account = await users.create()
+    not_an_image = await client.post(
+        "/api/v1/photos", headers=account.headers, files={"file": ("a.jpg", b"\xff\xd8\xff")}
+    )
+    assert not_an_image.status_code in {415, 422}
+    assert isinstance(not_an_image.json()["detail"], str)
+    upload = schema["paths"]["/api/v1/photos"]["post"]["responses"]["422"]
+    assert upload["content"]["application/json"]["schema"]["anyOf"] == [
+        {"$ref": "#/components/schemas/ValidationErrorOut"},
+        {"$ref": "#/components/schemas/ErrorOut"},
+    ]
+
+
+async def test_servers_is_the_public_base_url(make_settings: Any) -> None:
+    from tests.servers import running_app
+
+    async with running_app(make_settings(public_base_url="https://photos.example.org/")) as c:
+        schema = (await c.get("/openapi.json")).json()
+    assert schema["servers"] == [{"url": "https://photos.example.org"}]

@@ -14,6 +14,7 @@ from photoshare.media.responses import IMAGE_RESPONSES
 from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.schemas import Page as PageOf
+from photoshare.schemas import binary_content
 
 router = APIRouter(tags=["links"])
 
@@ -37,7 +38,10 @@ async def transformations() -> dict[str, Any]:
     "/api/v1/photos/{photo_id}/links",
     status_code=status.HTTP_201_CREATED,
     summary="Create a share link",
-    responses={200: {"model": LinkOut, "description": "The existing link for this transformation"}},
+    responses={
+        200: {"model": LinkOut, "description": "The existing link for this transformation"},
+        **errors(422),
+    },
 )
 async def create_link(
     user: CurrentUser, photo: ValidPhoto, data: LinkCreate, runtime: RuntimeDep, response: Response
@@ -69,7 +73,9 @@ async def get_link(link: ValidLink, runtime: RuntimeDep) -> LinkOut:
     "/api/v1/links/{link_id}/qr",
     summary="A link's QR code",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+    responses={
+        200: {"description": "The QR code", "content": binary_content(*qr.CONTENT_TYPES.values())}
+    },
 )
 async def link_qr(
     link: ValidLink,
@@ -101,7 +107,7 @@ async def delete_link(user: CurrentUser, link: ValidLink, runtime: RuntimeDep) -
     "/s/{slug}",
     summary="The transformed image of a link",
     response_class=Response,
-    responses={**IMAGE_RESPONSES, 302: {"description": "Redirect to the CDN"}},
+    responses={**IMAGE_RESPONSES, 302: {"description": "Redirect to the CDN"}, **errors(422)},
 )
 async def link_image(
     slug: Annotated[str, Path(max_length=32)],

@@ -10,6 +10,7 @@ from fastapi import Response
 from fastapi.responses import FileResponse
 
 from photoshare.errors import NotFound
+from photoshare.schemas import binary_content
 
 CONTENT_TYPES = {
     "jpg": "image/jpeg",
@@ -22,7 +23,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 # The OpenAPI entries of a route that answers with an image file.
 IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The image", "content": {"image/*": {}}},
+    200: {"description": "The image", "content": binary_content(*CONTENT_TYPES.values())},
     304: {"description": "Not modified: the client's copy (If-None-Match) is current"},
 }
 

@@ -14,6 +14,7 @@ from photoshare.photos import service
 from photoshare.photos.deps import OwnedPhoto, SearchQuery, ValidPhoto
 from photoshare.photos.schemas import MAX_DESCRIPTION_LENGTH, PhotoOut, PhotoUpdate
 from photoshare.photos.tags.schemas import TagNames
+from photoshare.schemas import BINARY, IMAGE_PART, REPEATED_FIELD, multipart_encoding
 from photoshare.schemas import Page as PageOf
 from photoshare.text import MULTI_LINE
 
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/v1/photos", tags=["photos"])
 _tag_names = TypeAdapter(TagNames)
 
 
-def parse_tags(values: list[str] | None) -> list[str]:
+def parse_tags(values: list[str]) -> list[str]:
     """Validate form tags like a body field, so errors keep FastAPI's 422 shape."""
     try:
         return _tag_names.validate_python(values)
@@ -31,16 +32,29 @@ def parse_tags(values: list[str] | None) -> list[str]:
         raise RequestValidationError(errors) from exc
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Upload a photo")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a photo",
+    openapi_extra=multipart_encoding(file=IMAGE_PART, tags=REPEATED_FIELD),
+)
 async def upload_photo(
     user: CurrentUser,
     runtime: RuntimeDep,
-    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP, GIF, HEIC or AVIF.")],
-    description: Annotated[str, Form(max_length=MAX_DESCRIPTION_LENGTH), MULTI_LINE] = "",
+    file: Annotated[
+        UploadFile,
+        File(description="JPEG, PNG, WebP, GIF, HEIC or AVIF.", json_schema_extra=BINARY),
+    ],
     tags: Annotated[
-        list[str] | None,
-        Form(description="Up to 5 tags: repeat the field and/or separate with commas."),
-    ] = None,
+        list[str],
+        Form(
+            default_factory=list,
+            description="Up to 5 tags: repeat the field and/or separate with commas.",
+            # Swagger's "Try it out" would otherwise start the list with a tag "string".
+            json_schema_extra={"default": [], "examples": [["cat", "sunset"]]},
+        ),
+    ],
+    description: Annotated[str, Form(max_length=MAX_DESCRIPTION_LENGTH), MULTI_LINE] = "",
 ) -> PhotoOut:
     """Upload an image with a description and up to five tags."""
     tag_names = parse_tags(tags)
@@ -48,7 +62,7 @@ async def upload_photo(
     return await service.present(runtime, photo)
 
 
-@router.get("", summary="Search photos", responses=errors(403))
+@router.get("", summary="Search photos", responses=errors(403, 422))
 async def list_photos(runtime: RuntimeDep, query: SearchQuery, page: Page) -> PageOf[PhotoOut]:
     """Search and filter photos; newest first unless another sort is asked for."""
     photos, total = await service.search(query, page.limit, page.offset)

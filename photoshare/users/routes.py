@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 
 from photoshare.deps import AdminUser, CurrentSession, CurrentUser, Page, RuntimeDep
 from photoshare.openapi import errors
+from photoshare.schemas import BINARY, IMAGE_PART, multipart_encoding
 from photoshare.schemas import Page as PageOf
 from photoshare.text import SINGLE_LINE
 from photoshare.users import service
@@ -49,11 +50,16 @@ async def update_me(data: UpdateMe, session: CurrentSession, runtime: RuntimeDep
     return await service.me(await service.update_me(runtime, session, data))
 
 
-@router.put("/me/avatar", summary="Upload your avatar")
+@router.put(
+    "/me/avatar", summary="Upload your avatar", openapi_extra=multipart_encoding(file=IMAGE_PART)
+)
 async def put_avatar(
     user: CurrentUser,
     runtime: RuntimeDep,
-    file: Annotated[UploadFile, File(description="An image; it is cropped to a square.")],
+    file: Annotated[
+        UploadFile,
+        File(description="An image; it is cropped to a square.", json_schema_extra=BINARY),
+    ],
 ) -> Me:
     """Replace your avatar with an uploaded image, cropped to a square."""
     return await service.me(await service.set_avatar(runtime, user, file))
