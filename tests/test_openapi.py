@@ -210,3 +210,34 @@ async def test_servers_is_the_public_base_url(make_settings: Any) -> None:
     async with running_app(make_settings(public_base_url="https://photos.example.org/")) as c:
         schema = (await c.get("/openapi.json")).json()
     assert schema["servers"] == [{"url": "https://photos.example.org"}]
+
+
+async def test_operations_require_their_op_and_dates_have_formats(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    for name in ("Resize", "Rotate", "Flip", "Effect", "Radius", "Border", "Format"):
+        assert "op" in components[name]["required"], name
+    served = await client.get("/api/v1/transformations")
+    assert served.status_code == 200
+    assert components["Catalogue"]["required"] == [
+        "max_operations",
+        "max_side",
+        "max_pixels",
+        "operations",
+        "presets",
+    ]
+    catalogue = schema["paths"]["/api/v1/transformations"]["get"]["responses"]["200"]
+    assert catalogue["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Catalogue"
+    }
+    assert "effects" in served.json()["operations"]["effect"]
+    assert "effects" not in served.json()["operations"]["resize"]
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/photos"]["get"]["parameters"]}
+    for name in ("date_from", "date_to"):
+        formats = {branch["format"] for branch in params[name]["schema"]["anyOf"]}
+        assert formats == {"date", "date-time"}, name
+    for day in ("2024-05-01", "2024-05-01T10:00:00Z"):
+        assert (await client.get("/api/v1/photos", params={"date_from": day})).status_code == 200
+    assert (await client.get("/api/v1/photos", params={"date_to": "May"})).status_code == 422

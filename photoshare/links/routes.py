@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
 from photoshare.deps import CurrentUser, Page, RuntimeDep
 from photoshare.links import presets, qr, service
 from photoshare.links.models import Link
-from photoshare.links.schemas import LinkCreate, LinkOut
+from photoshare.links.schemas import Catalogue, LinkCreate, LinkOut
 from photoshare.media.responses import IMAGE_RESPONSES
 from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
@@ -28,10 +28,15 @@ async def valid_link(link_id: Annotated[str, Path(max_length=64)]) -> Link:
 ValidLink = Annotated[Link, Depends(valid_link)]
 
 
-@router.get("/api/v1/transformations", summary="The transformation catalogue")
-async def transformations() -> dict[str, Any]:
+@router.get(
+    "/api/v1/transformations",
+    summary="The transformation catalogue",
+    # Only the effect operation lists effects.
+    response_model_exclude_unset=True,
+)
+async def transformations() -> Catalogue:
     """List every operation with its fields and bounds, and the named presets."""
-    return presets.catalogue()
+    return Catalogue.model_validate(presets.catalogue())
 
 
 @router.post(

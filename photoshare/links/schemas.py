@@ -61,3 +61,28 @@ class LinkOut(BaseModel):
     qr_url: str
     created_by: str
     created_at: datetime
+
+
+class CatalogueOperation(BaseModel):
+    """One operation: its fields with their bounds or values, and its Cloudinary form."""
+
+    fields: dict[str, dict[str, Any]]
+    cloudinary: str
+    effects: dict[str, dict[str, Any]] | None = Field(
+        default=None, description="The effect operation's effects, with their strengths."
+    )
+
+
+class CataloguePreset(BaseModel):
+    description: str
+    transformation: str
+
+
+class Catalogue(BaseModel):
+    """What transformations may contain: operations, bounds and named presets."""
+
+    max_operations: int
+    max_side: int
+    max_pixels: int
+    operations: dict[str, CatalogueOperation]
+    presets: dict[str, CataloguePreset]

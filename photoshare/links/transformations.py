@@ -73,8 +73,13 @@ CROPPING_MODES = {"fill", "thumb", "pad", "crop"}
 _HEX_COLOR = re.compile(r"^#?([0-9a-f]{6})$")
 
 
+def _op_required(schema: dict[str, Any]) -> None:
+    # ``op`` picks the operation (the discriminator): a request always names it.
+    schema["required"] = ["op", *(name for name in schema.get("required", []) if name != "op")]
+
+
 class _Operation(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_op_required)
 
 
 class Resize(_Operation):

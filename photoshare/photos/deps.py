@@ -26,6 +26,15 @@ from photoshare.photos.tags.schemas import tag_name
 from photoshare.text import SINGLE_LINE, fold
 from photoshare.users.models import Role, User
 
+# A day or a moment: the schema says which strings are dates (parse_bound reads them).
+DateQuery = Query(
+    max_length=40,
+    description=DATE_HELP,
+    json_schema_extra={
+        "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+    },
+)
+
 PhotoId = Annotated[str, Path(max_length=64, description="The photo's id.")]
 
 
@@ -62,8 +71,8 @@ async def search_query(
         SINGLE_LINE,
     ] = "",
     min_rating: Annotated[float | None, Query(ge=1, le=5, description="Lowest average.")] = None,
-    date_from: Annotated[str, Query(max_length=40, description=DATE_HELP), SINGLE_LINE] = "",
-    date_to: Annotated[str, Query(max_length=40, description=DATE_HELP), SINGLE_LINE] = "",
+    date_from: Annotated[str | None, DateQuery, SINGLE_LINE] = None,
+    date_to: Annotated[str | None, DateQuery, SINGLE_LINE] = None,
     sort: Annotated[Sort, Query(description="Order of the results.")] = "newest",
 ) -> PhotoQuery:
     """The search filters, with the owner rule applied."""
@@ -96,7 +105,7 @@ async def _owner_filter(user: User | None, owner: str) -> PydanticObjectId:
     return found.id if found and found.id else PydanticObjectId("0" * 24)
 
 
-def _bound(name: str, text: str, *, end_of_day: bool) -> datetime | None:
+def _bound(name: str, text: str | None, *, end_of_day: bool) -> datetime | None:
     """A date_from/date_to value as a UTC moment, or a 422 naming the parameter."""
     if not text:
         return None
