@@ -112,14 +112,22 @@ def test_a_generated_client_signs_up_uploads_and_fetches_a_qr_code(
     assert sorted(photo.tags) == ["harbour", "sunset"]
     assert photo.description == "Evening at the harbour"
 
-    created = module(generated, "api.links.create_link").sync_detailed(
-        photo.id,
-        client=user,
-        body=models.LinkCreate(transformation="c_fill,w_300,h_300/e_grayscale"),
+    create_link = module(generated, "api.links.create_link")
+    operations = [
+        models.Resize(width=300, height=300, crop=models.ResizeCrop.FILL),
+        models.Effect(name=models.EffectName.SEPIA),
+    ]
+    created = create_link.sync_detailed(
+        photo.id, client=user, body=models.LinkFromTransformation(transformation=operations)
     )
     assert created.status_code == 201, created.content
     link = created.parsed
     assert link.photo_id == photo.id
+    from_preset = create_link.sync_detailed(
+        photo.id, client=user, body=models.LinkFromPreset(preset="grayscale")
+    )
+    assert from_preset.status_code == 201, from_preset.content
+    assert from_preset.parsed.transformation == "e_grayscale"
 
     qr = module(generated, "api.links.link_qr").sync_detailed(link.id, client=anonymous)
     assert qr.status_code == 200

@@ -241,3 +241,22 @@ async def test_operations_require_their_op_and_dates_have_formats(
     for day in ("2024-05-01", "2024-05-01T10:00:00Z"):
         assert (await client.get("/api/v1/photos", params={"date_from": day})).status_code == 200
     assert (await client.get("/api/v1/photos", params={"date_to": "May"})).status_code == 422
+
+
+async def test_a_link_is_made_from_a_transformation_or_a_preset(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    link = (await client.get("/openapi.json")).json()["components"]["schemas"]["LinkCreate"]
+    shapes = {tuple(shape["required"]): shape for shape in link["oneOf"]}
+    assert set(shapes) == {("transformation",), ("preset",)}
+    for shape in shapes.values():
+        assert shape["additionalProperties"] is False
+        [field] = shape["properties"].values()
+        assert {"type": "null"} not in field["anyOf"]
+    owner = await users.create()
+    photo = await photos.upload(owner)
+    url = f"/api/v1/photos/{photo['id']}/links"
+    both = {"transformation": "e_grayscale", "preset": "grayscale"}
+    assert (await client.post(url, json=both, headers=owner.headers)).status_code == 422
+    one = await client.post(url, json={"preset": "grayscale"}, headers=owner.headers)
+    assert one.status_code == 201

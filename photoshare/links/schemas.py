@@ -24,31 +24,55 @@ TransformationInput = Annotated[
 ]
 
 
-class LinkCreate(BaseModel):
-    """A transformation (JSON operations or the Cloudinary string form) or a preset name."""
+_LINK_EXAMPLES: list[dict[str, Any]] = [
+    {"transformation": "c_fill,w_300,h_300/e_grayscale/r_max"},
+    {
+        "transformation": [
+            {"op": "resize", "width": 300, "height": 300, "crop": "fill"},
+            {"op": "effect", "name": "sepia"},
+        ]
+    },
+    {"preset": "circle_avatar"},
+]
+_CHOICES = ("transformation", "preset")
 
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {
-            "examples": [
-                {"transformation": "c_fill,w_300,h_300/e_grayscale/r_max"},
-                {
-                    "transformation": [
-                        {"op": "resize", "width": 300, "height": 300, "crop": "fill"},
-                        {"op": "effect", "name": "sepia"},
-                    ]
-                },
-                {"preset": "circle_avatar"},
-            ]
-        },
-    }
+
+def _exactly_one(schema: dict[str, Any]) -> None:
+    """The schema says what the validator checks: one of the two, and not null."""
+    fields = schema.pop("properties")
+    for key in ("type", "additionalProperties", "required"):
+        schema.pop(key, None)
+    # Two object shapes, so generated clients offer one model for each way.
+    schema["oneOf"] = [
+        {
+            "type": "object",
+            "title": f"LinkFrom{name.title()}",
+            "properties": {
+                name: {
+                    **fields[name],
+                    "anyOf": [b for b in fields[name]["anyOf"] if b != {"type": "null"}],
+                }
+            },
+            "required": [name],
+            "additionalProperties": False,
+        }
+        for name in _CHOICES
+    ]
+    schema["examples"] = _LINK_EXAMPLES
+
+
+class LinkCreate(BaseModel):
+    """Either a transformation (JSON operations or the Cloudinary string form) or a preset name."""
+
+    model_config = {"extra": "forbid", "json_schema_extra": _exactly_one}
 
     transformation: TransformationInput = None
     preset: Annotated[str, Field(max_length=64), SINGLE_LINE] | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> LinkCreate:
-        if (self.transformation is None) == (self.preset is None):
+        sent = [name for name in _CHOICES if name in self.model_fields_set]
+        if len(sent) != 1 or getattr(self, sent[0]) is None:
             raise ValueError("send either a transformation or a preset")
         return self
 

@@ -156,6 +156,8 @@ async def test_presets_and_catalogue(
         ({"transformation": {"$gt": ""}}, "list of operations"),
         ({}, "either a transformation or a preset"),
         ({"transformation": "e_negate", "preset": "grayscale"}, "either"),
+        ({"transformation": None, "preset": "grayscale"}, "either"),
+        ({"transformation": None}, "either"),
     ],
 )
 async def test_bad_transformations_are_422_and_store_nothing(
