@@ -50,8 +50,8 @@ async def upload_photo(
         Form(
             default_factory=list,
             description="Up to 5 tags: repeat the field and/or separate with commas.",
-            # Swagger's "Try it out" would otherwise start the list with a tag "string".
-            json_schema_extra={"default": [], "examples": [["cat", "sunset"]]},
+            # Swagger's "Try it out" starts from the default, not a sample tag "string".
+            json_schema_extra={"default": []},
         ),
     ],
     description: Annotated[str, Form(max_length=MAX_DESCRIPTION_LENGTH), MULTI_LINE] = "",
