@@ -19,7 +19,9 @@ def _json_fields(schema: dict[str, Any], operation: dict[str, Any]) -> list[str]
         return []
     ref = body["schema"].get("$ref", "")
     component = schema["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
-    return list(component.get("properties", {}))
+    # A body with alternative shapes (a link: transformation xor preset) has fields in each.
+    shapes = [component, *component.get("oneOf", [])]
+    return [name for shape in shapes for name in shape.get("properties", {})]
 
 
 async def test_operator_objects_in_json_fields_are_refused(client: httpx.AsyncClient) -> None:
