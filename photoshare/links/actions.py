@@ -15,6 +15,21 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+# The rules of the string form, for the API's description of the transformation field.
+STRING_FORM_RULES = (
+    "A list of JSON operations, or Cloudinary's string form restricted to the catalogue"
+    " (GET /api/v1/transformations). In the string form, components separated by / run in turn."
+    " One component may hold several actions, in any order, as Cloudinary's SDKs write them"
+    " (c_fill,e_sepia,h_300,r_20,w_300); it becomes the chain Cloudinary applies: the resize"
+    " (c_, w_, h_, g_), the effect (e_), the rounded corners (r_), the border (bo_), then the"
+    " angle (a_; a_hflip.90 flips, then rotates). A parameter appears once in a component"
+    " (chain two effects: e_brightness:20/e_contrast:10). f_ and q_ appear once in a"
+    " transformation and apply to the delivered image; q_ alone keeps the photo's format."
+    " Colours are #rrggbb, rgb:rrggbb, rgb:rgb or CSS colour names; the canonical string writes"
+    " rgb:rrggbb. The link's transformation is the canonical string: one per transformation,"
+    " and it parses back to the same transformation. A refusal (422) names the parameter at fault."
+)
+
 
 class ActionError(ValueError):
     """A component that is not written in the accepted set; the message names the parameter."""

@@ -241,3 +241,16 @@ async def test_a_refused_component_names_the_parameter_at_fault(
     assert blamed.startswith(named.split(":")[0])
     links = await client.get(f"/api/v1/photos/{photo_id}/links", headers=owner.headers)
     assert links.json()["items"] == []
+
+
+async def test_the_schema_documents_the_string_form(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    body = schema["paths"]["/api/v1/photos/{photo_id}/links"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"]
+    model = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    described = model["properties"]["transformation"]["description"]
+    for rule in ("c_fill,e_sepia,h_300,r_20,w_300", "e_brightness:20/e_contrast:10", "rgb:rrggbb"):
+        assert rule in described
+    # The order a component's actions run in, as the parser applies it.
+    order = ["(c_, w_, h_, g_)", "(e_)", "(r_)", "(bo_)", "(a_"]
+    assert sorted(order, key=described.index) == order
