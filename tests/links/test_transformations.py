@@ -230,6 +230,12 @@ _PIECES = st.sampled_from(
         "99999999999",
         "_",
         "..",
+        ".",
+        "hflip",
+        "c22",
+        "f_webp",
+        "q_auto",
+        "e_brightness:-",
     ]
 )
 
