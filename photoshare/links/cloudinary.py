@@ -43,7 +43,10 @@ def sdk_operation(op: Operation) -> dict[str, Any]:
         case Border():
             return {"border": f"{op.width}px_solid_rgb:{op.color.lstrip('#')}"}
         case Format():
-            return {"fetch_format": op.format, "quality": op.quality}
+            output: dict[str, Any] = {"quality": op.quality}
+            if op.format is not None:
+                output["fetch_format"] = op.format
+            return output
     raise AssertionError(f"unknown operation {op!r}")
 
 

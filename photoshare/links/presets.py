@@ -85,16 +85,17 @@ def catalogue() -> dict[str, Any]:
             "border": {
                 "fields": {
                     "width": {"min": 1, "max": 100},
-                    "color": {"format": "#rrggbb or a CSS colour name"},
+                    "color": {"format": "#rrggbb, rgb:rrggbb, rgb:rgb or a CSS colour name"},
                 },
                 "cloudinary": "bo_<width>px_solid_<color>",
             },
             "format": {
                 "fields": {
-                    "format": {"values": list(get_args(OutputFormat))},
+                    # Without a format (q_ alone) the photo's own format is kept.
+                    "format": {"values": list(get_args(OutputFormat)), "default": None},
                     "quality": {"min": 1, "max": 100, "or": "auto", "default": "auto"},
                 },
-                "cloudinary": "f_<format>,q_<quality>",
+                "cloudinary": "f_<format>,q_<quality>, q_<quality>",
             },
         },
         "presets": {

@@ -85,7 +85,7 @@ def output_type(transformation: Transformation, source_format: str) -> OutputTyp
     source_format is the stored photo's format name: "jpeg", "png", "webp" or "avif".
     """
     chosen = _format_op(transformation)
-    if chosen is not None:
+    if chosen is not None and chosen.format is not None:
         return _OUTPUT_TYPES[chosen.format]
     try:
         return _OUTPUT_TYPES[_SOURCE_FORMATS[source_format.lower()]]

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
+from photoshare.links.actions import STRING_FORM_RULES
 from photoshare.links.transformations import MAX_OPERATIONS, Operation, Transformation, coerce
 from photoshare.text import SINGLE_LINE, single_line
 
@@ -66,7 +67,7 @@ class LinkCreate(BaseModel):
 
     model_config = {"extra": "forbid", "json_schema_extra": _exactly_one}
 
-    transformation: TransformationInput = None
+    transformation: Annotated[TransformationInput, Field(description=STRING_FORM_RULES)] = None
     preset: Annotated[str, Field(max_length=64), SINGLE_LINE] | None = None
 
     @model_validator(mode="after")

@@ -18,12 +18,22 @@ from pydantic import (
     ConfigDict,
     Field,
     RootModel,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from photoshare.links.actions import (
+    OUTPUT_KEYS,
+    RESIZE_KEYS,
+    Action,
+    ActionError,
+    component_actions,
+    component_params,
+    output_action,
+)
 from photoshare.links.colors import CSS_COLORS
 
 MAX_OPERATIONS = 10
@@ -70,7 +80,7 @@ EFFECT_STRENGTH: dict[str, tuple[int, int, int]] = {
 }
 CROPPING_MODES = {"fill", "thumb", "pad", "crop"}
 
-_HEX_COLOR = re.compile(r"^#?([0-9a-f]{6})$")
+_HEX_COLOR = re.compile(r"^#?([0-9a-f]{6}|[0-9a-f]{3})$")
 
 
 def _op_required(schema: dict[str, Any]) -> None:
@@ -163,7 +173,11 @@ class Border(_Operation):
 
     op: Literal["border"] = "border"
     width: Annotated[int, Field(ge=1, le=100)]
-    color: str = Field(description="#rrggbb or a CSS colour name", max_length=32)
+    color: str = Field(
+        description="#rrggbb, #rgb, Cloudinary's rgb:rrggbb or rgb:rgb, or a CSS colour name;"
+        " kept as #rrggbb",
+        max_length=32,
+    )
 
     @field_validator("color")
     @classmethod
@@ -175,15 +189,18 @@ class Border(_Operation):
             return CSS_COLORS[value]
         match = _HEX_COLOR.match(value)
         if match is None:
-            raise ValueError(f"color {color!r} is neither #rrggbb nor a CSS colour name")
-        return f"#{match.group(1)}"
+            raise ValueError(
+                f"color {color!r} is neither #rrggbb, rgb:rrggbb nor a CSS colour name"
+            )
+        digits = match.group(1)
+        return "#" + (digits if len(digits) == 6 else "".join(2 * digit for digit in digits))
 
 
 class Format(_Operation):
-    """Choose the output format and quality."""
+    """Choose the output format and quality; without a format the photo's own is kept."""
 
     op: Literal["format"] = "format"
-    format: OutputFormat
+    format: OutputFormat | None = None
     quality: Annotated[int, Field(ge=1, le=100)] | Literal["auto"] = "auto"
 
     @field_validator("quality")
@@ -192,6 +209,8 @@ class Format(_Operation):
         # PNG ignores quality: one canonical form, one cached render.
         return "auto" if info.data.get("format") == "png" else quality
 
+
+_UNCHANGED_OUTPUT = Format()
 
 Operation = Annotated[
     Resize | Rotate | Flip | Effect | Radius | Border | Format, Field(discriminator="op")
@@ -218,6 +237,9 @@ class Transformation(RootModel[tuple[Operation, ...]]):
         if formats and operations[-1] is not formats[0]:
             # The format applies to the result wherever it is written; canonically it is last.
             operations = (*(op for op in operations if not isinstance(op, Format)), formats[0])
+        if len(operations) > 1 and operations[-1] == _UNCHANGED_OUTPUT:
+            # q_auto alone changes nothing: one canonical string for w_300 and w_300/q_auto.
+            operations = operations[:-1]
         return operations
 
     @property
@@ -257,7 +279,8 @@ def canonical_operation(op: Operation) -> str:
         case Border():
             return f"bo_{op.width}px_solid_rgb:{op.color.lstrip('#')}"
         case Format():
-            return f"f_{op.format},q_{op.quality}"
+            quality = f"q_{op.quality}"
+            return quality if op.format is None else f"f_{op.format},{quality}"
     raise AssertionError(f"unknown operation {op!r}")
 
 
@@ -267,65 +290,54 @@ def canonical(transformation: Transformation) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Parsing the string form
+# Parsing the string form (photoshare.links.actions reads one component)
 
-_PARAM = re.compile(r"^([a-z]{1,2})_([a-z0-9_:.#-]{1,40})$")
-_INTEGER = re.compile(r"^-?[0-9]{1,9}$")
-_BORDER = re.compile(r"^([0-9]{1,3})px_solid_(.{1,32})$")
-_RESIZE_KEYS = {"c": "crop", "w": "width", "h": "height", "g": "gravity"}
+_OPERATION: TypeAdapter[Operation] = TypeAdapter(Operation)
 
 
-def _integer(text: str, what: str) -> int:
-    if not _INTEGER.match(text):
-        raise TransformationError(f"{what} must be a whole number, got {text!r}")
-    return int(text)
+def _failing_field(error: ValidationError) -> str:
+    """The field of the first error, past pydantic's branch names (``constrained-int``)."""
+    fields = [part for part in error.errors()[0]["loc"] if re.fullmatch(r"[a-z_]+", str(part))]
+    return str(fields[-1]) if fields else ""
 
 
-def _parse_component(component: str) -> dict[str, Any]:
-    params: dict[str, str] = {}
-    for param in component.split(","):
-        match = _PARAM.match(param)
-        if match is None:
-            raise TransformationError(f"{param!r} is not a known parameter")
-        key, value = match.groups()
+def _blamed(action: Action, error: ValidationError) -> str:
+    """The parameter at fault: the one behind the failing field, else the one deciding it."""
+    params = action.params
+    fields = {**RESIZE_KEYS, **OUTPUT_KEYS}
+    keys = [key for key in params if fields.get(key) == _failing_field(error)]
+    if not keys and len(params) > 1:
+        message = str(error.errors()[0]["msg"])
+        # Resize's own checks: gravity that the crop mode ignores, or a crop mode missing a side.
+        keys = ["g"] if "gravity applies" in message else [key for key in ("c",) if key in params]
+    return ",".join(f"{key}_{params[key]}" for key in keys or params)
+
+
+def _validated(action: Action) -> Operation:
+    try:
+        return _OPERATION.validate_python(action.operation)
+    except ValidationError as exc:
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        # "Input should be at most 4000" says which input through the field's name.
+        message = message.replace("Input should", f"{_failing_field(exc)} should", 1)
+        raise TransformationError(f"{_blamed(action, exc)}: {message}") from None
+
+
+def _component_operations(component: str, output: dict[str, str]) -> list[Operation]:
+    """The component's operations; its f_ and q_ go into ``output``, shared by all components."""
+    if not component:
+        raise TransformationError("empty component")
+    try:
+        params = component_params(component)
+        actions = component_actions(params)
+    except ActionError as exc:
+        raise TransformationError(str(exc)) from None
+    for key in OUTPUT_KEYS:
         if key in params:
-            raise TransformationError(f"{key}_ is given twice")
-        params[key] = value
-    keys = set(params)
-    if keys <= set(_RESIZE_KEYS):
-        op: dict[str, Any] = {"op": "resize"}
-        for key, value in params.items():
-            field = _RESIZE_KEYS[key]
-            op[field] = _integer(value, field) if key in "wh" else value
-        return op
-    if keys <= {"f", "q"} and "f" in keys:
-        quality = params.get("q", "auto")
-        return {
-            "op": "format",
-            "format": params["f"],
-            "quality": quality if quality == "auto" else _integer(quality, "quality"),
-        }
-    if len(params) != 1:
-        raise TransformationError(f"{', '.join(sorted(k + '_' for k in keys))} do not combine")
-    [(key, value)] = params.items()
-    if key == "a":
-        if value in ("hflip", "vflip"):
-            return {"op": "flip", "direction": "horizontal" if value == "hflip" else "vertical"}
-        return {"op": "rotate", "angle": _integer(value, "angle")}
-    if key == "e":
-        name, _, strength = value.partition(":")
-        effect: dict[str, Any] = {"op": "effect", "name": name}
-        if strength:
-            effect["strength"] = _integer(strength, f"{name} strength")
-        return effect
-    if key == "r":
-        return {"op": "radius", "value": "max" if value == "max" else _integer(value, "radius")}
-    if key == "bo":
-        border = _BORDER.match(value)
-        if border is None:
-            raise TransformationError("a border is written bo_<width>px_solid_<color>")
-        return {"op": "border", "width": int(border.group(1)), "color": border.group(2)}
-    raise TransformationError(f"{key}_ is not a supported operation")
+            if key in output:
+                raise TransformationError(f"{key}_ may appear only once in a transformation")
+            output[key] = params[key]
+    return [_validated(action) for action in actions]
 
 
 def _describe(error: ValidationError) -> str:
@@ -368,15 +380,18 @@ def parse(text: str) -> Transformation:
         raise TransformationError(
             f"a transformation has at most {MAX_OPERATIONS} operations, got {len(components)}"
         )
-    operations = []
+    operations: list[Operation] = []
+    output: dict[str, str] = {}
     for position, component in enumerate(components, start=1):
         try:
-            if not component:
-                raise TransformationError("empty component")
-            operation = _parse_component(component)
-            operations.append(from_operations([operation]).root[0])
+            operations.extend(_component_operations(component, output))
         except TransformationError as exc:
-            raise TransformationError(f"operation {position} ({component[:60]!r}): {exc}") from None
+            raise TransformationError(f"component {position} ({component[:60]!r}): {exc}") from None
+    if output:
+        try:
+            operations.append(_validated(output_action(output)))
+        except ActionError as exc:
+            raise TransformationError(str(exc)) from None
     return from_operations(operations)
 
 

@@ -53,6 +53,11 @@ STORAGE = CloudinaryStorage("cloudinary://123456:topsecret@demo-cloud")
         ("bo_5px_solid_red", [{"border": "5px_solid_rgb:ff0000"}]),
         ("f_webp,q_70", [{"fetch_format": "webp", "quality": 70}]),
         ("f_png", [{"fetch_format": "png", "quality": "auto"}]),
+        ("q_60", [{"quality": 60}]),
+        (
+            "c_fill,e_sepia,h_300,r_20,w_300",
+            [{"crop": "fill", "width": 300, "height": 300}, {"effect": "sepia:80"}, {"radius": 20}],
+        ),
         (
             "c_fill,w_300,h_300/e_grayscale/r_max",
             [
