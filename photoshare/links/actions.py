@@ -5,8 +5,9 @@ write them: c_fill,e_sepia,h_300,r_20,w_300. Whatever order they are written in,
 applies one component's actions in a fixed order, and a component becomes the operations of
 the chain in that order: the resize (c_, w_, h_, g_), the effect (e_), the rounded corners
 (r_), the border (bo_), then the rotation or flips (a_). Each parameter appears once in a
-component (Cloudinary would silently keep only the last one); f_ and q_ shape the delivered
-file, appear once in a whole transformation and become its format operation.
+component, except the effect: e_brightness:20,e_contrast:10 applies both, in the order written
+(Cloudinary itself would keep only the last; PhotoShare does what the string says). f_ and q_
+shape the delivered file, appear once in a whole transformation and become its format operation.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ STRING_FORM_RULES = (
     " One component may hold several actions, in any order, as Cloudinary's SDKs write them"
     " (c_fill,e_sepia,h_300,r_20,w_300); it becomes the chain Cloudinary applies: the resize"
     " (c_, w_, h_, g_), the effect (e_), the rounded corners (r_), the border (bo_), then the"
-    " angle (a_; a_hflip.90 flips, then rotates). A parameter appears once in a component"
-    " (chain two effects: e_brightness:20/e_contrast:10). f_ and q_ appear once in a"
+    " angle (a_; a_hflip.90 flips, then rotates). A parameter appears once in a component,"
+    " except e_: several effects in one component (e_brightness:20,e_contrast:10) apply in the"
+    " order written, as e_brightness:20/e_contrast:10 would. f_ and q_ appear once in a"
     " transformation and apply to the delivered image; q_ alone keeps the photo's format."
     " Colours are #rrggbb, rgb:rrggbb, rgb:rgb or CSS colour names; the canonical string writes"
     " rgb:rrggbb. The link's transformation is the canonical string: one per transformation,"
@@ -58,8 +60,17 @@ def _integer(param: str, text: str, what: str) -> int:
     return int(text)
 
 
-def component_params(component: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class Component:
+    """One component's parameters; its effects, which may repeat, kept apart in written order."""
+
+    params: dict[str, str]
+    effects: list[str]
+
+
+def read_component(component: str) -> Component:
     params: dict[str, str] = {}
+    effects: list[str] = []
     for param in component.split(","):
         match = _PARAM.match(param)
         if match is None:
@@ -67,13 +78,16 @@ def component_params(component: str) -> dict[str, str]:
         key, value = match.groups()
         if key not in RESIZE_KEYS and key not in OUTPUT_KEYS and key not in _ACTION_KEYS:
             raise ActionError(f"{key}_ is not a supported parameter")
+        if key == "e":
+            effects.append(value)
+            continue
         if key in params:
             raise ActionError(
                 f"{key}_ is given twice in one component; Cloudinary keeps only the last,"
                 f" so write one {key}_ per component and chain the components with /"
             )
         params[key] = value
-    return params
+    return Component(params, effects)
 
 
 def _resize(params: dict[str, str]) -> Action:
@@ -118,14 +132,14 @@ def _angles(value: str) -> list[Action]:
     return actions
 
 
-def component_actions(params: dict[str, str]) -> list[Action]:
+def component_actions(component: Component) -> list[Action]:
     """The component's actions in the order Cloudinary applies them."""
+    params = component.params
     actions = []
     resize = {key: value for key, value in params.items() if key in RESIZE_KEYS}
     if resize:
         actions.append(_resize(resize))
-    if "e" in params:
-        actions.append(_effect(params["e"]))
+    actions.extend(_effect(effect) for effect in component.effects)
     if "r" in params:
         actions.append(_radius(params["r"]))
     if "bo" in params:

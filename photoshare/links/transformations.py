@@ -31,7 +31,7 @@ from photoshare.links.actions import (
     Action,
     ActionError,
     component_actions,
-    component_params,
+    read_component,
     output_action,
 )
 from photoshare.links.colors import CSS_COLORS
@@ -328,10 +328,11 @@ def _component_operations(component: str, output: dict[str, str]) -> list[Operat
     if not component:
         raise TransformationError("empty component")
     try:
-        params = component_params(component)
-        actions = component_actions(params)
+        read = read_component(component)
+        actions = component_actions(read)
     except ActionError as exc:
         raise TransformationError(str(exc)) from None
+    params = read.params
     for key in OUTPUT_KEYS:
         if key in params:
             if key in output:

@@ -31,6 +31,7 @@ DOCUMENTED = [
     "bo_5px_solid_rgb:c22c33,c_fill,h_246,q_80,r_5,w_470",
     "c_fill,g_auto,w_400,h_300/f_webp/q_auto",
     "e_brightness:-50,w_300",
+    "e_brightness:20,e_contrast:10",
 ]
 
 
@@ -224,7 +225,7 @@ async def test_quality_alone_keeps_the_photos_format(
         ("c_fill,e_sepia,h_300,r_20,w_300,x_1", "x_ is not a supported parameter"),
         ("c_fill,e_sepia,h_300,r_20,w_5000", "w_5000: width should be less than or equal to"),
         ("c_fill,e_sepia:500,h_300,r_20,w_300", "e_sepia:500: sepia strength must be between"),
-        ("e_brightness:20,e_contrast:10", "e_ is given twice in one component"),
+        ("e_brightness:20,e_contrast:500", "e_contrast:500: contrast strength must be between"),
         ("bo_5px_solid_rgb:c22c3,c_fill,h_246,w_470", "bo_5px_solid_rgb:c22c3: color"),
     ],
 )
@@ -248,7 +249,10 @@ async def test_the_schema_documents_the_string_form(client: httpx.AsyncClient) -
     body = schema["paths"]["/api/v1/photos/{photo_id}/links"]["post"]["requestBody"]
     ref = body["content"]["application/json"]["schema"]["$ref"]
     model = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
-    described = model["properties"]["transformation"]["description"]
+    # The body is one of two shapes: a transformation, or a preset.
+    shapes = [shape["properties"] for shape in model["oneOf"]]
+    described = next(shape["transformation"] for shape in shapes if "transformation" in shape)
+    described = described["description"]
     for rule in ("c_fill,e_sepia,h_300,r_20,w_300", "e_brightness:20/e_contrast:10", "rgb:rrggbb"):
         assert rule in described
     # The order a component's actions run in, as the parser applies it.

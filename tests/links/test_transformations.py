@@ -78,6 +78,9 @@ def test_valid_strings_round_trip(text: str) -> None:
         ("c_fill,g_auto,w_400,h_300/f_webp/q_auto", "c_fill,w_400,h_300,g_auto/f_webp"),
         ("e_brightness:-50,w_300", "w_300/e_brightness:-50"),
         ("a_hflip.90", "a_hflip/a_90"),
+        # Several effects in one component apply in the order written.
+        ("e_brightness:20,e_contrast:10", "e_brightness:20/e_contrast:10"),
+        ("e_contrast:10,w_300,e_brightness:20", "w_300/e_contrast:10/e_brightness:20"),
         ("a_90.hflip,r_max", "r_max/a_90/a_hflip"),
     ],
 )
@@ -153,7 +156,7 @@ def _culprit(error: TransformationError) -> str:
         ("c_scale,f_webp,q_101,w_300", "q_101: quality should be less than or equal to 100"),
         ("f_png/f_jpg", "f_ may appear only once in a transformation"),
         ("q_60/w_300,q_80", "q_ may appear only once in a transformation"),
-        ("e_brightness:20,e_contrast:10", "e_ is given twice in one component"),
+        ("e_brightness:20,e_contrast:500", "e_contrast:500: contrast strength must be between"),
         ("w_300,w_400", "w_ is given twice in one component"),
         ("w_1e3", "w_1e3: width must be a whole number"),
         ("", "the transformation is empty"),
