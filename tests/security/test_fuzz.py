@@ -1,7 +1,20 @@
 """Schemathesis fuzzes every operation of the app's own OpenAPI, as a user and as an admin.
 
-Checks: no 5xx, every response conforms to the document (its schema, a documented
-status code and content type), and no 422 repeats a password that was sent.
+Checks: every check schemathesis has (``--checks all``) and ours, that no 422 repeats a
+password that was sent: no 5xx; every response conforms to the document (schema, status
+code, content type, headers); schema-valid input is accepted and schema-violating input
+refused; a method the document does not list is 405 with an ``Allow`` header, and an
+OPTIONS answer's ``Allow`` matches the document; auth is enforced where it is declared.
+The generation runs the examples, coverage (which sends the undeclared methods) and
+fuzzing phases, seeded and bounded (20 fuzzed examples an operation).
+
+Schema-valid input that the server refuses by a rule JSON Schema cannot state (a file
+must be a decodable image; tag, transformation and date syntax; a new password needs the
+current one) is allowed its 415/422 per operation in ``SEMANTIC_REFUSALS``, with the
+reason; every other check keeps its defaults there. ``use_after_free`` and
+``ensure_resource_availability`` judge sequences of requests, which only the stateful
+phase sends; neither this parametrized run nor the CLI run below has that phase (the
+document declares no links between operations), so they pass without judging anything.
 
 The app runs in process, once for the module, with its lifespan: it is started with
 ``asgi_lifespan.LifespanManager`` on an event loop of its own (an anyio blocking portal
