@@ -14,7 +14,6 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 
 from photoshare import __version__, datadir, db, kv, migrations, orphans
 from photoshare.auth.mail import Mailer
@@ -33,6 +32,7 @@ from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
 from photoshare.media.storage import build_storage
 from photoshare.media.uploads import BodySizeLimit
+from photoshare.methods import Album, install_method_handling
 from photoshare.openapi import document_errors, install_docs, operation_id
 from photoshare.photos.comments.routes import router as comments_router
 from photoshare.photos.ratings.routes import router as ratings_router
@@ -144,7 +144,9 @@ def create_app(settings: Settings | None = None, *, read_only: bool = False) -> 
         # Generated clients and Swagger's "Try it out" call the address people reach.
         servers=[{"url": settings.base_url}] if settings.public_base_url else None,
     )
-    # Innermost: reads JSON bodies as the app does, after the size limit below has capped them.
+    # Innermost: HEAD is served as a GET without its body (the logs still say HEAD).
+    install_method_handling(app)
+    # Next: reads JSON bodies as the app does, after the size limit below has capped them.
     app.add_middleware(FiniteJsonNumbers)
     # Added early, so inner: an early 413 still passes the headers and CORS below.
     # Room for the form fields around the largest accepted file; more is cut off early.
@@ -202,6 +204,6 @@ def create_app(settings: Settings | None = None, *, read_only: bool = False) -> 
         )
 
     install_docs(app)
-    # The album: static HTML, CSS and ES modules, mounted last so the API routes win.
-    app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="album")
+    # The album: static HTML, CSS and ES modules, on every path the API does not own.
+    app.router.routes.append(Album(WEB_DIR, app.routes))
     return app

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 # What each kind of field refuses, in one pass: Unicode's control characters (category Cc:
 # C0, DEL and C1) and lone surrogates. Multi-line text keeps tab, LF and the CR of a CRLF
@@ -76,5 +79,32 @@ def multi_line(value: Any) -> Any:
     return _refuse(value, _MULTI_LINE_REFUSED, multiline=True)
 
 
-SINGLE_LINE = BeforeValidator(single_line)
-MULTI_LINE = BeforeValidator(multi_line)
+@dataclass(frozen=True)
+class TextRule:
+    """A before-validator that also states its rule in the JSON schema, as a ``pattern``.
+
+    Clients and fuzzers reading the schema then know a control character is refused.
+    Lone surrogates need no pattern: JSON text that holds one is not valid Unicode.
+    """
+
+    check: Callable[[Any], Any]
+    pattern: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        # A field's own pattern (a username's) already leaves control characters out.
+        if json_schema.get("type") == "string" and "pattern" not in json_schema:
+            json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+# The same sets as the regexes above, in the syntax JSON Schema (ECMA-262) reads.
+SINGLE_LINE = TextRule(single_line, r"^[^\u0000-\u001f\u007f-\u009f]*$")
+MULTI_LINE = TextRule(multi_line, r"^(?:[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]|\r\n)*$")
