@@ -31,8 +31,8 @@ from photoshare.links.actions import (
     Action,
     ActionError,
     component_actions,
-    read_component,
     output_action,
+    read_component,
 )
 from photoshare.links.colors import CSS_COLORS
 
@@ -89,7 +89,10 @@ def _op_required(schema: dict[str, Any]) -> None:
 
 
 class _Operation(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_op_required)
+    # Strict: false is not an angle of 0, "90" not a number (the schema says integer).
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", strict=True, json_schema_extra=_op_required
+    )
 
 
 class Resize(_Operation):

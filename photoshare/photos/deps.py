@@ -31,7 +31,16 @@ DateQuery = Query(
     max_length=40,
     description=DATE_HELP,
     json_schema_extra={
-        "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+        "anyOf": [
+            {"type": "string", "format": "date"},
+            {"type": "string", "format": "date-time"},
+            {
+                "type": "string",
+                "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+                "description": "A datetime without an offset is UTC.",
+            },
+            {"type": "string", "maxLength": 0, "description": "Empty: no bound."},
+        ]
     },
 )
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, StringConstraints, WithJsonSchema
 
 from photoshare.photos.tags.schemas import TagNames
 from photoshare.text import MULTI_LINE
@@ -44,6 +44,17 @@ class PhotoOut(BaseModel):
     comments_count: int
 
 
+# Tags in a JSON body: a list, or one comma-separated string ("sea, dunes").
+_TAGS_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "array", "items": {"type": "string"}},
+        {"type": "string", "description": "Comma-separated tags."},
+        {"type": "null"},
+    ],
+    "description": "Replace the tags: at most 5 after splitting on commas, each 1-32 characters.",
+}
+
+
 class PhotoUpdate(BaseModel):
     """New description; tags replace the old ones when given."""
 
@@ -53,4 +64,4 @@ class PhotoUpdate(BaseModel):
     }
 
     description: Description
-    tags: TagNames | None = None
+    tags: Annotated[TagNames | None, WithJsonSchema(_TAGS_SCHEMA)] = None

@@ -5,23 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, StringConstraints
 
 from photoshare.photos.schemas import Owner
 from photoshare.text import MULTI_LINE
 
-
-def _stripped(text: str) -> str:
-    """The comment without surrounding whitespace; nothing but whitespace is no comment."""
-    if not text.strip():
-        raise PydanticCustomError("string_too_short", "The comment is empty")
-    return text.strip()
-
-
-# The length bounds the text as sent (what the schema says), then it is stripped.
+# 1-1000 characters after trimming (shared/API.md): the bounds apply to the stripped text,
+# so whitespace alone is too short, and whitespace around 1000 characters is not too long.
 CommentText = Annotated[
-    str, StringConstraints(min_length=1, max_length=1000), MULTI_LINE, AfterValidator(_stripped)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), MULTI_LINE
 ]
 
 
