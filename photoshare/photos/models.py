@@ -10,6 +10,11 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from photoshare.users.models import utcnow
 
+# Bounds that keep a photo document far below MongoDB's 16 MiB limit (docs/architecture.md):
+# 1,000 comments of 1,000 four-byte characters are ~4 MB, 20,000 ratings ~1.3 MB.
+MAX_COMMENTS = 1000
+MAX_RATINGS = 20_000
+
 
 class Comment(BaseModel):
     id: PydanticObjectId = Field(default_factory=PydanticObjectId)

@@ -6,8 +6,10 @@ import asyncio
 
 import httpx
 import pytest
+from beanie import PydanticObjectId
 
-from photoshare.photos.models import Photo
+from photoshare.db import collection
+from photoshare.photos.models import MAX_COMMENTS, Comment, Photo
 from tests.factories import PhotoFactory, UserFactory
 
 
@@ -124,3 +126,65 @@ async def test_unknown_ids_are_404(
     assert (
         await client.post("/api/v1/photos/nope/comments", json={"text": "x"}, headers=admin.headers)
     ).status_code == 404
+
+
+async def _seed_comments(photo_id: str, author_id: str, count: int) -> None:
+    """Store ``count`` comments directly, as earlier posts would have."""
+    comments = [
+        Comment(author_id=PydanticObjectId(author_id), text=f"seeded {i}").model_dump()
+        for i in range(count)
+    ]
+    await collection(Photo).update_one(
+        {"_id": PydanticObjectId(photo_id)},
+        {"$push": {"comments": {"$each": comments}}, "$inc": {"comments_count": count}},
+    )
+
+
+async def test_parallel_posts_at_the_cap_store_exactly_up_to_it(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    owner = await users.create()
+    photo = await photos.upload(owner)
+    await _seed_comments(photo["id"], str(owner.me["id"]), MAX_COMMENTS - 5)
+    url = f"/api/v1/photos/{photo['id']}/comments"
+
+    responses = await asyncio.gather(
+        *(client.post(url, json={"text": f"late {i}"}, headers=owner.headers) for i in range(30))
+    )
+
+    assert sorted(r.status_code for r in responses) == [201] * 5 + [409] * 25
+    refused = next(r for r in responses if r.status_code == 409)
+    assert "1,000 comments" in refused.json()["detail"]
+    stored = await Photo.get(photo["id"])
+    assert stored is not None
+    assert len(stored.comments) == stored.comments_count == MAX_COMMENTS
+    listed = (await client.get(url, params={"offset": MAX_COMMENTS - 5})).json()
+    assert listed["total"] == MAX_COMMENTS
+    assert sorted(c["text"] for c in listed["items"]) == sorted(
+        r.json()["text"] for r in responses if r.status_code == 201
+    )
+
+
+async def test_a_full_photo_still_takes_edits_and_deletes(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    admin = await users.create()
+    photo = await photos.upload(admin)
+    url = f"/api/v1/photos/{photo['id']}/comments"
+    await _seed_comments(photo["id"], str(admin.me["id"]), MAX_COMMENTS - 1)
+    last = await client.post(url, json={"text": "the last one"}, headers=admin.headers)
+    assert last.status_code == 201
+    assert (
+        await client.post(url, json={"text": "one more"}, headers=admin.headers)
+    ).status_code == 409
+
+    edited = await client.put(
+        f"{url}/{last.json()['id']}", json={"text": "edited"}, headers=admin.headers
+    )
+    assert edited.status_code == 200
+    deleted = await client.delete(f"{url}/{last.json()['id']}", headers=admin.headers)
+    assert deleted.status_code == 204
+    # Deleting one makes room for one.
+    assert (await client.post(url, json={"text": "room"}, headers=admin.headers)).status_code == 201
+    assert (await client.post(url, json={"text": "full"}, headers=admin.headers)).status_code == 409
+    assert (await client.get(f"/api/v1/photos/{photo['id']}")).json()["comments_count"] == 1000

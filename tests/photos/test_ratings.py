@@ -6,8 +6,10 @@ import asyncio
 
 import httpx
 import pytest
+from beanie import PydanticObjectId
 
-from photoshare.photos.models import Photo
+from photoshare.db import collection
+from photoshare.photos.models import MAX_RATINGS, Photo, Rating
 from tests.factories import PhotoFactory, UserFactory
 
 
@@ -102,3 +104,43 @@ async def test_concurrent_ratings_by_one_user_store_one(
     assert stored is not None
     assert len(stored.ratings) == 1 and stored.rating_count == 1
     assert stored.rating_sum == stored.ratings[0].stars == stored.rating_average
+
+
+async def test_parallel_ratings_at_the_cap_store_exactly_up_to_it(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    owner = await users.create()
+    raters = [await users.create() for _ in range(8)]
+    photo = await photos.upload(owner)
+    # Earlier raters, stored directly: the cap is far beyond what signing up can reach here.
+    seeded = [
+        Rating(user_id=PydanticObjectId(), stars=4).model_dump() for _ in range(MAX_RATINGS - 3)
+    ]
+    await collection(Photo).update_one(
+        {"_id": PydanticObjectId(photo["id"])},
+        {
+            "$set": {
+                "ratings": seeded,
+                "rating_count": len(seeded),
+                "rating_sum": 4 * len(seeded),
+                "rating_average": 4.0,
+            }
+        },
+    )
+    url = f"/api/v1/photos/{photo['id']}/ratings"
+
+    responses = await asyncio.gather(
+        *(client.post(url, json={"stars": 5}, headers=rater.headers) for rater in raters)
+    )
+
+    assert sorted(r.status_code for r in responses) == [201] * 3 + [409] * 5
+    refused = next(r for r in responses if r.status_code == 409)
+    assert "20,000 ratings" in refused.json()["detail"]
+    # Someone who has rated is still told so, not that the photo is full.
+    rated = raters[[r.status_code for r in responses].index(201)]
+    again = await client.post(url, json={"stars": 1}, headers=rated.headers)
+    assert again.status_code == 409 and "already rated" in again.json()["detail"]
+    shown = (await client.get(f"/api/v1/photos/{photo['id']}")).json()["rating"]
+    assert shown["count"] == MAX_RATINGS
+    stored = await Photo.get(photo["id"])
+    assert stored is not None and len(stored.ratings) == stored.rating_count == MAX_RATINGS

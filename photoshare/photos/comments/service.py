@@ -5,9 +5,9 @@ from __future__ import annotations
 from beanie import PydanticObjectId
 
 from photoshare.db import collection
-from photoshare.errors import NotAllowed, NotFound
+from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.photos.comments.schemas import CommentOut
-from photoshare.photos.models import Comment, Photo
+from photoshare.photos.models import MAX_COMMENTS, Comment, Photo
 from photoshare.photos.schemas import Owner
 from photoshare.users import service as users
 from photoshare.users.models import User, utcnow
@@ -32,12 +32,16 @@ async def add(photo: Photo, author: User, text: str) -> CommentOut:
     assert author.id is not None
     now = utcnow()
     comment = Comment(author_id=author.id, text=text, created_at=now, updated_at=now)
+    # The bound is in the filter: a photo whose array already holds the last allowed
+    # comment cannot match, so parallel posts at the boundary cannot overshoot it.
     result = await collection(Photo).update_one(
-        {"_id": photo.id},
+        {"_id": photo.id, f"comments.{MAX_COMMENTS - 1}": {"$exists": False}},
         {"$push": {"comments": comment.model_dump()}, "$inc": {"comments_count": 1}},
     )
     if result.matched_count != 1:
-        raise NotFound("No photo with this id")
+        if await collection(Photo).find_one({"_id": photo.id}, {"_id": 1}) is None:
+            raise NotFound("No photo with this id")
+        raise Conflict(f"This photo already holds {MAX_COMMENTS:,} comments, the most it can")
     await users.count_comments_written({author.id: 1})
     [out] = await _present([comment])
     return out

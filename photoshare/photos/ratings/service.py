@@ -13,7 +13,7 @@ from beanie import PydanticObjectId
 
 from photoshare.db import collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
-from photoshare.photos.models import Photo, Rating
+from photoshare.photos.models import MAX_RATINGS, Photo, Rating
 from photoshare.photos.ratings.schemas import Rater, RatingOut
 from photoshare.users import service as users
 from photoshare.users.models import User, utcnow
@@ -48,20 +48,36 @@ async def rate(photo: Photo, user: User, stars: int) -> RatingSummary:
     rating = Rating(user_id=user.id, stars=stars, created_at=utcnow()).model_dump()
     photos = collection(Photo)
     result = await photos.update_one(
-        {"_id": photo.id, "owner_id": {"$ne": user.id}, "ratings.user_id": {"$ne": user.id}},
+        {
+            "_id": photo.id,
+            "owner_id": {"$ne": user.id},
+            "ratings.user_id": {"$ne": user.id},
+            # The bound is in the filter, so parallel ratings cannot overshoot it.
+            f"ratings.{MAX_RATINGS - 1}": {"$exists": False},
+        },
         [{"$set": {"ratings": {"$concatArrays": ["$ratings", [rating]]}}}, *_TOTALS],
     )
     if result.modified_count != 1:
-        doc = await photos.find_one({"_id": photo.id}, {"owner_id": 1})
-        if doc is None:
-            raise NotFound("No photo with this id")
-        if doc["owner_id"] == user.id:
-            raise NotAllowed("You cannot rate your own photo")
-        raise Conflict("You have already rated this photo")
+        await _refusal(photo, user)
     doc = await photos.find_one({"_id": photo.id}, {"rating_average": 1, "rating_count": 1})
     if doc is None:
         raise NotFound("No photo with this id")
     return _summary(doc)
+
+
+async def _refusal(photo: Photo, user: User) -> None:
+    """Raise the reason a rating was not added: no photo, own photo, rated, or full."""
+    doc = await collection(Photo).find_one(
+        {"_id": photo.id},
+        {"owner_id": 1, "rating_count": 1, "ratings": {"$elemMatch": {"user_id": user.id}}},
+    )
+    if doc is None:
+        raise NotFound("No photo with this id")
+    if doc["owner_id"] == user.id:
+        raise NotAllowed("You cannot rate your own photo")
+    if doc.get("ratings"):
+        raise Conflict("You have already rated this photo")
+    raise Conflict(f"This photo already holds {MAX_RATINGS:,} ratings, the most it can")
 
 
 async def page(photo: Photo, limit: int, offset: int) -> tuple[list[RatingOut], int]:
