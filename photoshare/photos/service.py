@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from beanie import PydanticObjectId
 from fastapi import UploadFile
+from pymongo import ReturnDocument
 
 from photoshare.db import collection, find_page
-from photoshare.errors import NotFound
+from photoshare.errors import Conflict, NotFound
 from photoshare.links import service as links
 from photoshare.media import service as media
 from photoshare.photos import stats
@@ -27,6 +29,8 @@ from photoshare.users.schemas import RatingSummary
 # Pages and single photos are read without their embedded comments and ratings, which
 # can grow long; every change to a photo is an atomic update, never a save of this copy.
 WITHOUT_THREADS = {"comments": 0, "ratings": 0}
+# An edit whose tags change under it is recomputed; this many tries, then 409.
+_EDIT_ATTEMPTS = 5
 
 
 async def get(photo_id: str) -> Photo:
@@ -73,21 +77,47 @@ async def create(
 
 async def update(photo: Photo, data: PhotoUpdate) -> Photo:
     """Replace the description and, when given, the tags."""
-    new_tags = photo.tags if data.tags is None else data.tags
-    changes = {
+    for _ in range(_EDIT_ATTEMPTS):
+        edited = await _edit(photo, data)
+        if edited is not None:
+            return edited
+    raise Conflict("The photo's tags kept changing during this edit; send it again")
+
+
+async def _edit(photo: Photo, data: PhotoUpdate) -> Photo | None:
+    """One guarded edit; None when the tags it was computed from changed meanwhile.
+
+    The old tags come from the same atomic update that replaces them, so parallel edits
+    and deletes count every tag change exactly once.
+    """
+    guard: dict[str, Any] = {"_id": photo.id}
+    new_tags = data.tags
+    if new_tags is None:
+        # The terms are computed from the tags kept, which must still be the stored ones.
+        latest = await collection(Photo).find_one({"_id": photo.id}, {"tags": 1})
+        if latest is None:
+            raise NotFound("No photo with this id")
+        new_tags = guard["tags"] = latest["tags"]
+    changes: dict[str, Any] = {
         "description": data.description,
         "tags": new_tags,
         "search_terms": search_terms(data.description, new_tags),
         "updated_at": utcnow(),
     }
-    await collection(Photo).update_one({"_id": photo.id}, {"$set": changes})
-    added = [t for t in new_tags if t not in photo.tags]
-    removed = [t for t in photo.tags if t not in new_tags]
-    for name, value in changes.items():
-        setattr(photo, name, value)
-    await tags.count_added(added)
-    await tags.count_removed(removed)
-    return photo
+    before = await collection(Photo).find_one_and_update(
+        guard,
+        {"$set": changes},
+        projection={"tags": 1},
+        return_document=ReturnDocument.BEFORE,
+    )
+    if before is None:
+        if data.tags is not None:
+            raise NotFound("No photo with this id")
+        return None
+    old_tags: list[str] = before["tags"]
+    await tags.count_added([t for t in new_tags if t not in old_tags])
+    await tags.count_removed([t for t in old_tags if t not in new_tags])
+    return photo.model_copy(update=changes)
 
 
 async def refold_text() -> int:

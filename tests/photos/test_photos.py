@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from mongomock_motor import AsyncMongoMockCollection
 from PIL import Image, ImageCms
 
 from photoshare.app import create_app
@@ -319,3 +322,94 @@ async def test_avatar_is_stored_square(
     )
     assert bad.status_code == 415
     assert len(stored_files(settings)) == 1
+
+
+@pytest.fixture
+def network_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let other requests run while each database operation is in flight.
+
+    A real MongoDB answers over the network, so requests interleave between a read and
+    a write; the embedded store answers at once, which would hide stale reads.
+    """
+    for name in ("find_one", "update_one", "find_one_and_update", "find_one_and_delete"):
+        original = getattr(AsyncMongoMockCollection, name)
+
+        def in_flight(original: Any) -> Any:
+            async def operation(self: Any, *args: Any, **kwargs: Any) -> Any:
+                await asyncio.sleep(0)
+                return await original(self, *args, **kwargs)
+
+            return operation
+
+        monkeypatch.setattr(AsyncMongoMockCollection, name, in_flight(original))
+
+
+async def _holders(client: httpx.AsyncClient, tag: str) -> int:
+    response = await client.get("/api/v1/photos", params={"tag": tag, "limit": 1})
+    assert response.status_code == 200, response.text
+    total: int = response.json()["total"]
+    return total
+
+
+async def test_tag_counts_hold_under_parallel_edits_and_deletes(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory, network_round_trips: None
+) -> None:
+    owner = await users.create()
+    pool = ["sea", "sky", "dunes", "night", "rain", "moss", "fog"]
+    edited = await photos.upload(owner, tags="sea,sky")
+    doomed = [await photos.upload(owner, tags="sea,fog") for _ in range(3)]
+    kept = await photos.upload(owner, tags="moss")
+
+    def tag_set(i: int) -> list[str]:
+        return [pool[(i + k) % len(pool)] for k in range(1 + i % 4)]
+
+    edits = [
+        client.put(
+            f"/api/v1/photos/{photo['id']}",
+            json={"description": f"edit {i}", "tags": tag_set(i)},
+            headers=owner.headers,
+        )
+        for i in range(20)
+        for photo in [edited, *doomed]
+    ]
+    deletes = [
+        client.delete(f"/api/v1/photos/{photo['id']}", headers=owner.headers) for photo in doomed
+    ]
+    responses = await asyncio.gather(*edits, *deletes)
+    assert {r.status_code for r in responses} <= {200, 204, 404}
+    assert [r.status_code for r in responses[-3:]] == [204] * 3
+
+    listed = (await client.get("/api/v1/tags", params={"limit": 100})).json()["items"]
+    counts = {item["name"]: item["photos_count"] for item in listed}
+    for name in pool:
+        assert counts.get(name, 0) == await _holders(client, name), (name, counts)
+    final = (await client.get(f"/api/v1/photos/{edited['id']}")).json()["tags"]
+    assert set(counts) == set(final) | {"moss"}
+    assert (await client.get(f"/api/v1/photos/{kept['id']}")).json()["tags"] == ["moss"]
+
+
+async def test_an_edit_without_tags_keeps_the_tags_stored_meanwhile(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory, network_round_trips: None
+) -> None:
+    owner = await users.create()
+    photo = await photos.upload(owner, tags="sea")
+    url = f"/api/v1/photos/{photo['id']}"
+    responses = await asyncio.gather(
+        *(
+            client.put(
+                url, json={"description": f"calm {i}", "tags": [f"t{i}"]}, headers=owner.headers
+            )
+            if i % 2
+            else client.put(url, json={"description": f"calm {i}"}, headers=owner.headers)
+            for i in range(10)
+        )
+    )
+    assert {r.status_code for r in responses} == {200}
+    final = (await client.get(url)).json()
+    # Keyword search agrees with the tags stored, whichever edit came last.
+    [tag] = final["tags"]
+    assert await _holders(client, tag) == 1
+    found = (await client.get("/api/v1/photos", params={"q": tag})).json()["items"]
+    assert [item["id"] for item in found] == [photo["id"]]
+    listed = (await client.get("/api/v1/tags", params={"limit": 100})).json()["items"]
+    assert listed == [{"name": tag, "photos_count": 1}]
