@@ -23,6 +23,10 @@ from photoshare.text import fold
 _WORD = re.compile(r"\w+")
 TAG_TERM = "tag:"
 MAX_TERMS = 10
+# Distinct description words kept per photo. Each stored term is a key in four indexes and
+# is rewritten with every rating; 200 covers any honest caption (a 2,000-character text of
+# distinct words would otherwise store ~1,000). Words past the 200th are not searchable.
+MAX_DESCRIPTION_TERMS = 200
 
 Sort = Literal["newest", "oldest", "top_rated", "lowest_rated"]
 
@@ -42,9 +46,10 @@ def words(text: str) -> list[str]:
 
 
 def search_terms(description: str, tags: Iterable[str]) -> list[str]:
-    """The terms a photo is found by: its words, and its tags."""
+    """The terms a photo is found by: its first description words, its tags' words, its tags."""
     tags = list(tags)
-    return [*words(" ".join([description, *tags])), *(f"{TAG_TERM}{tag}" for tag in tags)]
+    found = dict.fromkeys([*words(description)[:MAX_DESCRIPTION_TERMS], *words(" ".join(tags))])
+    return [*found, *(f"{TAG_TERM}{tag}" for tag in tags)]
 
 
 DATE_HELP = (

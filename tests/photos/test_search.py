@@ -9,6 +9,7 @@ import pytest
 
 from photoshare.db import collection
 from photoshare.photos.models import Photo
+from photoshare.photos.search import MAX_DESCRIPTION_TERMS
 from tests.factories import Account, PhotoFactory, UserFactory
 
 
@@ -170,3 +171,39 @@ async def test_hostile_parameters_are_plain_text(
     # Nothing matches an operator written as text; q[$ne] is an unknown parameter and ignored.
     expected = 4 if "q[$ne]" in params else 0
     assert response.json()["total"] == expected
+
+
+def _distinct_words(length: int) -> list[str]:
+    """Distinct three-letter words filling ``length`` characters with their spaces."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    every = (a + b + c for a in letters for b in letters for c in letters)
+    return [next(every) for _ in range(length // 4)]
+
+
+async def test_a_long_description_stores_a_bounded_number_of_terms(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    owner = await users.create()
+    vocabulary = _distinct_words(2000)
+    assert len(vocabulary) == 500
+    photo = await photos.upload(owner, description=" ".join(vocabulary), tags="zebra crossing")
+
+    stored = await Photo.get(photo["id"])
+    assert stored is not None
+    assert len(stored.search_terms) == MAX_DESCRIPTION_TERMS + 2 + 1  # words, tag words, tag
+    found = await _search(client, q=vocabulary[MAX_DESCRIPTION_TERMS - 1])
+    assert len(found) == 1
+    assert await _search(client, q=vocabulary[MAX_DESCRIPTION_TERMS]) == []
+    assert len(await _search(client, q="crossing")) == 1
+    assert len(await _search(client, tag="zebra crossing")) == 1
+
+    # An edit keeps the same bound, with its own first words.
+    later = " ".join(reversed(vocabulary))
+    response = await client.put(
+        f"/api/v1/photos/{photo['id']}", json={"description": later}, headers=owner.headers
+    )
+    assert response.status_code == 200
+    assert len(await _search(client, q=vocabulary[-1])) == 1
+    assert await _search(client, q=vocabulary[0]) == []
+    stored = await Photo.get(photo["id"])
+    assert stored is not None and len(stored.search_terms) == MAX_DESCRIPTION_TERMS + 3
