@@ -117,7 +117,8 @@ async def _edit(photo: Photo, data: PhotoUpdate) -> Photo | None:
     old_tags: list[str] = before["tags"]
     await tags.count_added([t for t in new_tags if t not in old_tags])
     await tags.count_removed([t for t in old_tags if t not in new_tags])
-    return photo.model_copy(update=changes)
+    edited: Photo = photo.model_copy(update=changes)
+    return edited
 
 
 async def refold_text() -> int:

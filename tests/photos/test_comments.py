@@ -145,7 +145,7 @@ async def test_parallel_posts_at_the_cap_store_exactly_up_to_it(
 ) -> None:
     owner = await users.create()
     photo = await photos.upload(owner)
-    await _seed_comments(photo["id"], str(owner.me["id"]), MAX_COMMENTS - 5)
+    await _seed_comments(str(photo["id"]), str(owner.me["id"]), MAX_COMMENTS - 5)
     url = f"/api/v1/photos/{photo['id']}/comments"
 
     responses = await asyncio.gather(
@@ -171,7 +171,7 @@ async def test_a_full_photo_still_takes_edits_and_deletes(
     admin = await users.create()
     photo = await photos.upload(admin)
     url = f"/api/v1/photos/{photo['id']}/comments"
-    await _seed_comments(photo["id"], str(admin.me["id"]), MAX_COMMENTS - 1)
+    await _seed_comments(str(photo["id"]), str(admin.me["id"]), MAX_COMMENTS - 1)
     last = await client.post(url, json={"text": "the last one"}, headers=admin.headers)
     assert last.status_code == 201
     assert (

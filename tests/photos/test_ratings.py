@@ -117,7 +117,7 @@ async def test_parallel_ratings_at_the_cap_store_exactly_up_to_it(
         Rating(user_id=PydanticObjectId(), stars=4).model_dump() for _ in range(MAX_RATINGS - 3)
     ]
     await collection(Photo).update_one(
-        {"_id": PydanticObjectId(photo["id"])},
+        {"_id": PydanticObjectId(str(photo["id"]))},
         {
             "$set": {
                 "ratings": seeded,
