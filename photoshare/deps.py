@@ -74,9 +74,13 @@ ModeratorUser = Annotated[User, Depends(get_moderator)]
 AdminUser = Annotated[User, Depends(get_admin)]
 
 
+# Skipping is linear work for the database; deeper pages are refused (shared/API.md v1.1).
+MAX_OFFSET = 10_000
+
+
 async def get_page(
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page.")] = 20,
-    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> Pagination:
     return Pagination(limit=limit, offset=offset)
 
