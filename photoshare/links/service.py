@@ -106,7 +106,7 @@ async def create(runtime: Runtime, photo: Photo, user: User, data: LinkCreate) -
 async def for_photo(photo: Photo, limit: int, offset: int) -> tuple[list[Link], int]:
     """A page of the photo's links, oldest first."""
     query = Link.find(Link.photo_id == photo.id)
-    links = await query.sort("+created_at").skip(offset).limit(limit).to_list()
+    links = await query.sort("+created_at", "+_id").skip(offset).limit(limit).to_list()
     return links, await Link.find(Link.photo_id == photo.id).count()
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 from pyzbar import pyzbar
 
 from photoshare.config import Settings
+from photoshare.db import collection
 from photoshare.links.models import Link
 from tests.factories import PhotoFactory, UserFactory
 from tests.media import samples
@@ -237,3 +238,28 @@ async def test_concurrent_identical_requests_make_one_link_and_one_render(
     assert {r.status_code for r in images} == {200}
     assert len({r.content for r in images}) == 1
     assert len(list((settings.data_dir / "renders").rglob("*.jpg"))) == 1
+
+
+async def test_links_made_at_the_same_moment_page_in_one_order(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    owner = await users.create()
+    photo = await photos.upload(owner)
+    url = f"/api/v1/photos/{photo['id']}/links"
+    for width in range(100, 600, 100):
+        created = await client.post(
+            url, json={"transformation": f"w_{width}"}, headers=owner.headers
+        )
+        assert created.status_code == 201
+    # All in one millisecond, and stored out of id order (as a restore or a replica may).
+    docs = await collection(Link).find({}).to_list(None)
+    moment = docs[0]["created_at"]
+    await collection(Link).delete_many({})
+    await collection(Link).insert_many([{**doc, "created_at": moment} for doc in reversed(docs)])
+
+    pages = [
+        (await client.get(url, params={"limit": 2, "offset": offset})).json()["items"]
+        for offset in (0, 2, 4)
+    ]
+    paged = [link["id"] for page in pages for link in page]
+    assert paged == sorted(str(doc["_id"]) for doc in docs)
