@@ -75,7 +75,7 @@ async def get_photo(photo: ValidPhoto, runtime: RuntimeDep) -> PhotoOut:
     return await service.present(runtime, photo)
 
 
-@router.put("/{photo_id}", summary="Edit a photo")
+@router.put("/{photo_id}", summary="Edit a photo", responses=errors(409))
 async def update_photo(photo: OwnedPhoto, data: PhotoUpdate, runtime: RuntimeDep) -> PhotoOut:
     """Change the description and, when given, the tags (owner or admin)."""
     return await service.present(runtime, await service.update(photo, data))

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import pyvips
+from beanie import PydanticObjectId
 from PIL import Image
 from pyzbar import pyzbar
 
@@ -252,10 +253,12 @@ async def test_links_made_at_the_same_moment_page_in_one_order(
         )
         assert created.status_code == 201
     # All in one millisecond, and stored out of id order (as a restore or a replica may).
-    docs = await collection(Link).find({}).to_list(None)
+    links = collection(Link)
+    docs = await links.find({"photo_id": PydanticObjectId(str(photo["id"]))}).to_list(None)
+    assert len(docs) == 5
     moment = docs[0]["created_at"]
-    await collection(Link).delete_many({})
-    await collection(Link).insert_many([{**doc, "created_at": moment} for doc in reversed(docs)])
+    await links.delete_many({"_id": {"$in": [doc["_id"] for doc in docs]}})
+    await links.insert_many([{**doc, "created_at": moment} for doc in reversed(docs)])
 
     pages = [
         (await client.get(url, params={"limit": 2, "offset": offset})).json()["items"]

@@ -25,9 +25,11 @@ async def list_comments(photo: ValidPhoto, page: Page) -> PageOf[CommentOut]:
     return PageOf[CommentOut].of(items, total, page)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Comment on a photo")
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Comment on a photo", responses=errors(409)
+)
 async def add_comment(user: CurrentUser, photo: ValidPhoto, data: CommentIn) -> CommentOut:
-    """Add a comment to any photo, your own included."""
+    """Add a comment to any photo, your own included; a photo holds at most 1,000."""
     return await service.add(photo, user, data.text)
 
 
