@@ -48,8 +48,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when any query issued during it is not served by a declared index."""
-    if real_mongodb.URL is not None:
-        real_mongodb.drop_run_databases()
+    real_mongodb.DATABASES.drop_all()
     uncovered = index_coverage.RECORDER.uncovered()
     if uncovered:
         lines = "\n".join(f"  {shape.describe()}" for shape in uncovered)
@@ -65,26 +64,22 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture
-def server_database(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
-    """This test's throwaway database on the test server, as settings; none on the embedded store."""
-    if real_mongodb.URL is None or request.node.get_closest_marker("embedded_only"):
-        yield {}
-        return
-    name = real_mongodb.new_database_name()
-    yield {
-        "mongodb_url": real_mongodb.URL,
-        "mongodb_database": name,
-        "secret_key": real_mongodb.SECRET_KEY,
-    }
-    real_mongodb.drop_database(name)
+@pytest.fixture(autouse=True)
+def _test_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On a MongoDB server, drop the databases this test opened once it is over."""
+    databases = real_mongodb.DATABASES
+    databases.embedded_only = request.node.get_closest_marker("embedded_only") is not None
+    opened_before = len(databases.issued)
+    yield
+    if databases.active:
+        databases.drop_issued_after(opened_before)
+    databases.embedded_only = False
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path, server_database: dict[str, Any]) -> Callable[..., Settings]:
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            **server_database,
             "data_dir": tmp_path / "data",
             # Cheap argon2 so the suite stays fast; production keeps the defaults.
             "argon2_time_cost": 1,
@@ -94,6 +89,10 @@ def make_settings(tmp_path: Path, server_database: dict[str, Any]) -> Callable[.
             # their limit (tests/auth/test_throttling.py).
             "rate_limit_signups_per_hour": 10_000,
         }
+        # On a MongoDB server (tests/real_mongodb.py) the data dir's own database.
+        values.update(
+            real_mongodb.DATABASES.settings(overrides.get("data_dir", values["data_dir"]))
+        )
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

@@ -16,6 +16,7 @@ manual shows them, and the recorded shapes are checked to be replayable.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,13 +178,41 @@ async def test_every_recorded_query_uses_an_index_on_the_server(
     examples = sorted(RECORDER.examples.items(), key=lambda item: item[0].describe())
     assert examples, "no query was recorded"
     refused = []
-    with real_mongodb.client() as server:
-        database = server[settings.mongodb_database]
-        for shape, query in examples:
-            plan = verdict(database.command(explain_command(query)))
-            if not plan.acceptable:
-                refused.append(f"{shape.describe()}: {plan.describe()}")
+    database = real_mongodb.DATABASES.client()[settings.mongodb_database]
+    for shape, query in examples:
+        plan = verdict(database.command(explain_command(query)))
+        if not plan.acceptable:
+            refused.append(f"{shape.describe()}: {plan.describe()}")
     assert refused == [], "\n".join(refused)
+
+
+def test_a_data_dir_has_its_own_database_on_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the fixtures hand an app, and a `photoshare` process, when a server is set."""
+    url = "mongodb://db.example:27017/?replicaSet=rs0"
+    databases = real_mongodb.ServerDatabases(url)
+    first, again, other = tmp_path / "a", tmp_path / "a", tmp_path / "b"
+    settings = Settings(_env_file=None, data_dir=first, **databases.settings(first))
+    assert not settings.embedded
+    assert settings.mongodb_url is not None and settings.mongodb_url.get_secret_value() == url
+    assert settings.mongodb_database.startswith(real_mongodb.RUN_PREFIX)
+    assert len(settings.mongodb_database) < 64  # MongoDB's limit on a database name
+    settings.check_production()  # a key and a public address, as a real database needs
+    # A restart on the same dir finds its data; another dir starts empty.
+    assert databases.name_for(again) == settings.mongodb_database
+    assert databases.name_for(other) != settings.mongodb_database
+    assert databases.issued == [settings.mongodb_database, databases.name_for(other)]
+    # A process reads the same settings from its environment.
+    for name, value in databases.environment(first).items():
+        monkeypatch.setenv(name, value)
+    from_environment = Settings(_env_file=None, data_dir=first)
+    assert from_environment.mongodb_database == settings.mongodb_database
+    assert from_environment.mongodb_url == settings.mongodb_url
+    # The embedded store's own tests, and a run without a server, keep the embedded store.
+    databases.embedded_only = True
+    assert databases.settings(first) == {} and databases.environment(first) == {}
+    assert real_mongodb.ServerDatabases(None).settings(first) == {}
 
 
 def test_driver_commands_are_read_as_the_queries_they_carry() -> None:
