@@ -140,6 +140,7 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     log_path: Path
+    store: str = "database embedded, redis embedded"  # what it measures (``store_measured``)
 
     @property
     def base_url(self) -> str:
@@ -309,7 +310,7 @@ def running_server(
     print(f"{prog}: store measured: {store_measured(env)}")
     with log_path.open("wb") as log:
         process = start_server_on(data_dir, port, log, env, workers)
-        server = Server(process, port, log_path)
+        server = Server(process, port, log_path, store_measured(env))
         try:
             try:
                 wait_healthy(server.base_url, process)
