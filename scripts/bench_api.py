@@ -1,4 +1,4 @@
-"""Benchmark PhotoShare's read API on an embedded store of 1,000 photos.
+"""Benchmark PhotoShare's read API on a store of 1,000 photos (embedded unless set).
 
 What it measures, with ``wrk -t2 -c16 -d8s --timeout 30s --latency`` on one server worker:
 requests per second, p50 and p99 latency of
@@ -14,7 +14,9 @@ access log on (it goes to a file, as the server's does) and proxy headers off.
 Each endpoint's figures are also shown as a fraction of the ceiling's.
 
 The server runs as in the other benchmarks (see ``benchlib.py``): ``photoshare serve`` on
-a free 127.0.0.1 port, fresh data dir, embedded mode (in-process store, local files).
+a free 127.0.0.1 port, fresh data dir, embedded mode (in-process store, local files);
+with ``PHOTOSHARE_MONGODB_URL`` (and ``PHOTOSHARE_REDIS_URL``) set, on those servers, on
+a throwaway database. The report names the store it measured.
 The store is seeded through the API with a tiny 64x48 JPEG per upload, by a few
 concurrent clients: most photos belong to ``bench``, the rest to three other accounts;
 descriptions are 5-8 words of a 50-word vocabulary and tags 1-3 of 20 (seeded RNG).
@@ -40,7 +42,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -133,6 +135,7 @@ class Store:
     target_id: str
     accounts: int
     seconds: float
+    measured: str = ""  # which database and Redis served it
 
 
 def expect(response: httpx.Response, status: int, what: str) -> Any:
@@ -357,7 +360,7 @@ def bench(args: argparse.Namespace, wrk: str, tmp: Path) -> tuple[Store, Row, li
     data_dir = tmp / "data"
     data_dir.mkdir()
     with running_server(data_dir, PROG) as server:
-        store = asyncio.run(seed(server.base_url, args.photos))
+        store = replace(asyncio.run(seed(server.base_url, args.photos)), measured=server.store)
         others = len(store.photo_ids) - store.main_photos
         print(
             f"seeded {len(store.photo_ids)} photos ({store.main_photos} by {store.main.username}, "
@@ -388,7 +391,7 @@ def report(args: argparse.Namespace, store: Store, ceiling: Row, rows: list[Row]
             f"socket errors: {row.load.socket_errors})"
         )
     print(
-        f"{PROG}: embedded store, {len(store.photo_ids)} photos, 1 worker; "
+        f"{PROG}: {store.measured}, {len(store.photo_ids)} photos, 1 worker; "
         f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration}s --timeout {WRK_TIMEOUT_S}s"
     )
     print(f"{'endpoint':<32} {'req/s':>6}   {'p50 ms':>6}   {'p99 ms':>6}   of ceiling   non-2xx")

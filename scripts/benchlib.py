@@ -3,11 +3,16 @@
 - ``build_jpeg``: a realistic 4000x3000 photo-like JPEG (gradient plus grain, a few MB),
   optionally tagged with an EXIF orientation as phones tag portrait shots.
 - ``running_server``: starts ``python -m photoshare.cli serve`` on a free 127.0.0.1 port
-  with a fresh data dir and no ``PHOTOSHARE_*``/``CLOUDINARY_URL`` settings (embedded
-  mode: in-process store, local files), waits for ``/healthz`` and stops it afterwards;
-  its output goes to ``<data dir>/server.log``, whose tail is shown if it fails to start.
-  A caller may add settings of its own (``extra_env``) and ask for several ``workers``.
-  Signups per address are not limited in practice (seeding comes from one address).
+  with a fresh data dir and none of the caller's ``PHOTOSHARE_*``/``CLOUDINARY_URL``
+  settings but the stores' (``PASSED_SETTINGS``): embedded mode (in-process store, local
+  files) unless ``PHOTOSHARE_MONGODB_URL``/``PHOTOSHARE_REDIS_URL`` name real servers,
+  in which case a throwaway database ``photoshare_bench_<random>`` is used (unless
+  ``PHOTOSHARE_MONGODB_DATABASE`` names one) and dropped afterwards. It prints which
+  store is measured (``store_measured``), waits for ``/healthz`` and stops the server
+  afterwards; its output goes to ``<data dir>/server.log``, whose tail is shown if it
+  fails to start. A caller may add settings of its own (``extra_env``) and ask for
+  several ``workers``. Signups per address are not limited in practice (seeding comes
+  from one address).
 - ``login``: signs up the benchmark account (or another one) and returns a bearer token.
 - ``RssSampler``, ``read_status_kb``, ``peak_rss_kb``, ``reset_peak_rss``: a process's
   resident memory from ``/proc/<pid>/status`` (VmRSS sampled in a thread, VmHWM as the
@@ -30,9 +35,11 @@ The benchmarks run from the repository root with the project's virtualenv, e.g.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -47,9 +54,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import pyvips
+from pymongo import MongoClient
 
 WIDTH, HEIGHT = 4000, 3000
 JPEG_QUALITY = 90
@@ -62,6 +71,20 @@ SEEDING_SIGNUPS_PER_HOUR = 100_000
 # The checkout these scripts belong to: the server runs from here so that
 # ``python -m photoshare.cli`` imports this code (the package may not import from elsewhere).
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# The caller's settings a benchmark keeps: the stores to measure (a real MongoDB and Redis
+# where the caller has them) and what a real database requires (a secret key and a
+# public address). Nothing else, so that runs compare. CLOUDINARY_URL is left out: the
+# benchmarks measure this server's own storage and renderer, and would otherwise upload
+# thousands of images to a paid account over the network.
+PASSED_SETTINGS = (
+    "PHOTOSHARE_MONGODB_URL",
+    "PHOTOSHARE_MONGODB_DATABASE",
+    "PHOTOSHARE_REDIS_URL",
+    "PHOTOSHARE_SECRET_KEY",
+    "PHOTOSHARE_PUBLIC_BASE_URL",
+)
+BENCH_DATABASE_PREFIX = "photoshare_bench_"
 
 USERNAME = "bench"
 EMAIL = "bench@example.com"
@@ -117,6 +140,7 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     log_path: Path
+    store: str = "database embedded, redis embedded"  # what it measures (``store_measured``)
 
     @property
     def base_url(self) -> str:
@@ -134,20 +158,61 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_env(data_dir: Path) -> dict[str, str]:
-    """The caller's environment without PhotoShare settings, pointed at ``data_dir``.
+def server_env(data_dir: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without PhotoShare settings but the stores', at ``data_dir``.
 
-    The signup limit per address is raised (``SEEDING_SIGNUPS_PER_HOUR``): benchmarks seed
-    their accounts from one address. ``bench_signup.py`` sets its own.
+    With a MongoDB server and no database named, a fresh ``photoshare_bench_<hash of the
+    data dir>`` one: a benchmark starts on an empty store and never writes into a real
+    one. A real database needs a secret key and a public address; throwaway ones are
+    made up if the caller has none (``start_server`` points the address at its port).
+    The signup limit per address is raised (``SEEDING_SIGNUPS_PER_HOUR``): benchmarks
+    seed their accounts from one address. ``bench_signup.py`` sets its own.
     """
+    source = os.environ if environ is None else environ
     env = {
         name: value
-        for name, value in os.environ.items()
+        for name, value in source.items()
         if not name.startswith("PHOTOSHARE_") and name != "CLOUDINARY_URL"
     }
+    env.update({name: source[name] for name in PASSED_SETTINGS if source.get(name)})
+    if "PHOTOSHARE_MONGODB_URL" in env:
+        # Named after the data dir (a fresh temporary one), so that the server and a
+        # command on the same dir share it, as they share the embedded store.
+        digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+        env.setdefault("PHOTOSHARE_MONGODB_DATABASE", f"{BENCH_DATABASE_PREFIX}{digest}")
+        env.setdefault("PHOTOSHARE_SECRET_KEY", secrets.token_urlsafe(48))
+        env.setdefault("PHOTOSHARE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
     env["PHOTOSHARE_DATA_DIR"] = str(data_dir)
     env["PHOTOSHARE_RATE_LIMIT_SIGNUPS_PER_HOUR"] = str(SEEDING_SIGNUPS_PER_HOUR)
     return env
+
+
+def without_credentials(url: str) -> str:
+    """A store's URL as it may be printed: scheme and hosts, no user, password or options."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def store_measured(env: Mapping[str, str]) -> str:
+    """Which stores a server on ``env`` uses, for the benchmark's report."""
+    mongodb, redis = env.get("PHOTOSHARE_MONGODB_URL"), env.get("PHOTOSHARE_REDIS_URL")
+    if mongodb:
+        database = (
+            without_credentials(mongodb) + f" (database {env['PHOTOSHARE_MONGODB_DATABASE']})"
+        )
+    else:
+        database = "embedded"
+    return f"database {database}, redis {without_credentials(redis) if redis else 'embedded'}"
+
+
+def drop_bench_database(env: Mapping[str, str]) -> None:
+    """Drop the throwaway database ``server_env`` made up (never one the caller named)."""
+    url, name = env.get("PHOTOSHARE_MONGODB_URL"), env.get("PHOTOSHARE_MONGODB_DATABASE", "")
+    if not url or not name.startswith(BENCH_DATABASE_PREFIX):
+        return
+    client: MongoClient[dict[str, Any]] = MongoClient(url, serverSelectionTimeoutMS=10_000)
+    with client:
+        client.drop_database(name)
 
 
 def start_server(
@@ -161,12 +226,27 @@ def start_server(
 
     ``extra_env`` is added to ``server_env(data_dir)``, e.g. ``PHOTOSHARE_REDIS_URL``.
     """
+    return start_server_on(data_dir, port, log, serve_env(data_dir, port, extra_env), workers)
+
+
+def serve_env(data_dir: Path, port: int, extra_env: Mapping[str, str] | None) -> dict[str, str]:
+    """``server_env`` for a server on ``port``, with the caller's ``extra_env`` on top."""
+    env = server_env(data_dir)
+    if "PHOTOSHARE_MONGODB_URL" in env and not os.environ.get("PHOTOSHARE_PUBLIC_BASE_URL"):
+        env["PHOTOSHARE_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
+    return {**env, **(extra_env or {})}
+
+
+def start_server_on(
+    data_dir: Path, port: int, log: IO[bytes], env: Mapping[str, str], workers: int = 1
+) -> subprocess.Popen[bytes]:
+    """Start ``photoshare serve`` in the background with exactly ``env``."""
     command = [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)]
     if workers != 1:
         command += ["--workers", str(workers)]
     return subprocess.Popen(
         command,
-        env={**server_env(data_dir), **(extra_env or {})},
+        env=dict(env),
         cwd=REPO_ROOT,
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -226,9 +306,11 @@ def running_server(
     """
     port = port or free_port()
     log_path = data_dir / "server.log"
+    env = serve_env(data_dir, port, extra_env)
+    print(f"{prog}: store measured: {store_measured(env)}")
     with log_path.open("wb") as log:
-        process = start_server(data_dir, port, log, extra_env, workers)
-        server = Server(process, port, log_path)
+        process = start_server_on(data_dir, port, log, env, workers)
+        server = Server(process, port, log_path, store_measured(env))
         try:
             try:
                 wait_healthy(server.base_url, process)
@@ -237,6 +319,7 @@ def running_server(
             yield server
         finally:
             stop_server(process, prog)
+            drop_bench_database(env)
 
 
 @contextmanager

@@ -1,4 +1,9 @@
-"""Shared fixtures: a fresh app per test, on its own data dir, driven over ASGI."""
+"""Shared fixtures: a fresh app per test, on its own data dir, driven over ASGI.
+
+With ``PHOTOSHARE_TEST_MONGODB_URL`` set, each test's settings point at a throwaway
+database on that server (tests/real_mongodb.py), except for the tests marked
+``embedded_only`` (the embedded store's own files, journal and crash recovery).
+"""
 
 from __future__ import annotations
 
@@ -15,17 +20,35 @@ from fastapi import FastAPI
 
 from photoshare.app import create_app
 from photoshare.config import Settings
-from tests import index_coverage
+from tests import index_coverage, real_mongodb
 from tests.factories import PhotoFactory, UserFactory
 from tests.servers import redis_server
 
+# Tests about the embedded store itself: they stay on it whatever the database of the run.
+EMBEDDED_ONLY_PATHS = ("tests/embedded/", "tests/test_datadir.py")
+# Replays what the rest of the run recorded, so it runs last.
+RUNS_LAST = "tests/test_real_mongodb.py::test_every_recorded_query_uses_an_index_on_the_server"
+
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "embedded_only: runs on the embedded store even when a MongoDB server is set"
+    )
     index_coverage.install()
+    if real_mongodb.URL is not None:
+        index_coverage.listen_to_server(real_mongodb.RUN_PREFIX)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(EMBEDDED_ONLY_PATHS):
+            item.add_marker(pytest.mark.embedded_only)
+    items.sort(key=lambda item: item.nodeid.startswith(RUNS_LAST))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when any query issued during it is not served by a declared index."""
+    real_mongodb.DATABASES.drop_all()
     uncovered = index_coverage.RECORDER.uncovered()
     if uncovered:
         lines = "\n".join(f"  {shape.describe()}" for shape in uncovered)
@@ -41,6 +64,18 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _test_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On a MongoDB server, drop the databases this test opened once it is over."""
+    databases = real_mongodb.DATABASES
+    databases.embedded_only = request.node.get_closest_marker("embedded_only") is not None
+    opened_before = len(databases.issued)
+    yield
+    if databases.active:
+        databases.drop_issued_after(opened_before)
+    databases.embedded_only = False
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
@@ -54,6 +89,10 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             # their limit (tests/auth/test_throttling.py).
             "rate_limit_signups_per_hour": 10_000,
         }
+        # On a MongoDB server (tests/real_mongodb.py) the data dir's own database.
+        values.update(
+            real_mongodb.DATABASES.settings(overrides.get("data_dir", values["data_dir"]))
+        )
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

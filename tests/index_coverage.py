@@ -1,20 +1,25 @@
-"""Records every query the service sends to the embedded store and checks it is indexed.
+"""Records every query the service sends to the database and checks it is indexed.
 
-The recorder wraps mongomock's collection methods, so it sees exactly what the
-services issue (through Beanie or directly). A query is covered when some declared
-index starts with its equality fields (in any order) followed by its sort fields (all
-in the index's direction or all reversed); an equality on ``_id`` is always covered.
+On the embedded store the recorder wraps mongomock's collection methods; on a real
+server (``PHOTOSHARE_TEST_MONGODB_URL``) it listens to the driver's commands. Either
+way it sees exactly what the services issue (through Beanie or directly), and keeps
+one example of each shape (collection, filter, sort) so that tests/test_real_mongodb.py
+can replay it with ``explain``. A query is covered when some declared index starts
+with its equality fields (in any order) followed by its sort fields (all in the
+index's direction or all reversed); an equality on ``_id`` is always covered.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import mongomock.collection
+from pymongo import monitoring
 
 from photoshare.db import document_models
 from photoshare.embedded import engine
@@ -35,6 +40,15 @@ class QueryShape:
             f"{self.kind} on {self.collection}: equality {sorted(self.equality)}, "
             f"ranges {sorted(self.ranges)}, sort {list(self.sort)}"
         )
+
+
+@dataclass(frozen=True)
+class RecordedQuery:
+    """One query as the service sent it, to replay against a real server."""
+
+    collection: str
+    filter: dict[str, Any]
+    sort: tuple[tuple[str, int], ...]
 
 
 def _conditions(spec: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -104,16 +118,21 @@ def covered(shape: QueryShape, indexes: dict[str, list[list[tuple[str, int]]]]) 
 class QueryRecorder:
     def __init__(self) -> None:
         self.shapes: dict[QueryShape, int] = {}
+        self.examples: dict[QueryShape, RecordedQuery] = {}
         self._inside = threading.local()
 
-    def record(self, collection: Any, spec: Any, sort: Any, kind: str) -> None:
+    def record(self, collection: str, spec: Any, sort: Any, kind: str) -> None:
         if getattr(self._inside, "depth", 0):
             return
         if not spec and not sort and kind in ("find", "count"):
             # An unfiltered read is the embedded store's snapshot dump, or a count of a
             # whole collection (the tests' own checks; the service asks for an estimate).
             return
-        shape = shape_of(collection.name, spec, sort, kind)
+        shape = shape_of(collection, spec, sort, kind)
+        if shape not in self.examples:
+            self.examples[shape] = RecordedQuery(
+                collection, copy.deepcopy(dict(spec or {})), shape.sort
+            )
         self.shapes[shape] = self.shapes.get(shape, 0) + 1
 
     @contextmanager
@@ -157,18 +176,78 @@ def install() -> None:
     def first_match(pipeline: list[dict[str, Any]]) -> Any:
         return pipeline[0].get("$match") if pipeline else None
 
-    _wrap(cursor, "_compute_results", lambda c, *a, **k: (c.collection, c._spec, c._sort, "find"))
-    _wrap(coll, "_update", lambda c, spec, *a, **k: (c, spec, None, "update"))
-    _wrap(coll, "_delete", lambda c, spec, *a, **k: (c, spec, None, "delete"))
-    _wrap(coll, "count_documents", lambda c, spec, **k: (c, spec, None, "count"))
-    _wrap(coll, "distinct", lambda c, key, spec=None, **k: (c, spec, None, "distinct"))
+    _wrap(
+        cursor,
+        "_compute_results",
+        lambda c, *a, **k: (c.collection.name, c._spec, c._sort, "find"),
+    )
+    _wrap(coll, "_update", lambda c, spec, *a, **k: (c.name, spec, None, "update"))
+    _wrap(coll, "_delete", lambda c, spec, *a, **k: (c.name, spec, None, "delete"))
+    _wrap(coll, "count_documents", lambda c, spec, **k: (c.name, spec, None, "count"))
+    _wrap(coll, "distinct", lambda c, key, spec=None, **k: (c.name, spec, None, "distinct"))
     _wrap(
         coll,
         "aggregate",
-        lambda c, pipeline, *a, **k: (c, first_match(pipeline), None, "aggregate"),
+        lambda c, pipeline, *a, **k: (c.name, first_match(pipeline), None, "aggregate"),
     )
     _wrap(
         coll,
         "_find_and_modify",
-        lambda c, query, *a, sort=None, **k: (c, query, sort, "find_and_modify"),
+        lambda c, query, *a, sort=None, **k: (c.name, query, sort, "find_and_modify"),
     )
+
+
+def _is_count(pipeline: list[Mapping[str, Any]]) -> bool:
+    """pymongo's ``count_documents``: a ``$match`` then a ``$group`` summing 1."""
+    return len(pipeline) >= 2 and "$group" in pipeline[-1] and "$match" in pipeline[0]
+
+
+def queries_of(name: str, command: Mapping[str, Any]) -> list[tuple[str, Any, Any, str]]:
+    """The (collection, filter, sort, kind) of each query in a driver command."""
+    target = command.get(name)
+    if not isinstance(target, str):
+        return []  # database-level commands (ping, listCollections, ...)
+    if name == "find":
+        return [(target, command.get("filter"), _sort_items(command.get("sort")), "find")]
+    if name == "findAndModify":
+        sort = _sort_items(command.get("sort"))
+        return [(target, command.get("query"), sort, "find_and_modify")]
+    if name in ("count", "distinct"):
+        return [(target, command.get("query"), None, name)]
+    if name == "aggregate":
+        pipeline = list(command.get("pipeline") or [])
+        match = pipeline[0].get("$match") if pipeline else None
+        return [(target, match, None, "count" if _is_count(pipeline) else "aggregate")]
+    if name == "update":
+        return [(target, u.get("q"), None, "update") for u in command.get("updates", [])]
+    if name == "delete":
+        return [(target, d.get("q"), None, "delete") for d in command.get("deletes", [])]
+    return []
+
+
+def _sort_items(sort: Any) -> list[tuple[str, int]] | None:
+    return [(str(k), int(v)) for k, v in sort.items()] if sort else None
+
+
+class CommandRecorder(monitoring.CommandListener):
+    """Records the queries the driver sends to the databases whose names start with a prefix."""
+
+    def __init__(self, database_prefix: str) -> None:
+        self.database_prefix = database_prefix
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if not event.database_name.startswith(self.database_prefix):
+            return
+        for collection, spec, sort, kind in queries_of(event.command_name, event.command):
+            RECORDER.record(collection, spec, sort, kind)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def listen_to_server(database_prefix: str) -> None:
+    """Record the queries sent to a real server by every client created from now on."""
+    monitoring.register(CommandRecorder(database_prefix))

@@ -21,6 +21,7 @@ from asgi_lifespan import LifespanManager
 
 from photoshare.app import create_app
 from photoshare.config import Settings
+from tests.real_mongodb import DATABASES
 
 
 @asynccontextmanager
@@ -80,16 +81,21 @@ def redis_server(workdir: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def photoshare_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a `photoshare` process on ``data_dir``, with cheap hashing."""
+def photoshare_env(data_dir: Path, base_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a `photoshare` process on ``data_dir``, with cheap hashing.
+
+    With a test MongoDB server, the process uses the data dir's database on it (and
+    ``base_url``, where it serves, as its public address).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
     env.update(
         PHOTOSHARE_DATA_DIR=str(data_dir),
         PHOTOSHARE_ARGON2_MEMORY_KIB="64",
         PHOTOSHARE_ARGON2_TIME_COST="1",
         PHOTOSHARE_RATE_LIMIT_SIGNUPS_PER_HOUR="10000",
-        **extra,
     )
+    env.update(DATABASES.environment(data_dir, *([base_url] if base_url else [])))
+    env.update(extra)
     return env
 
 
@@ -151,7 +157,7 @@ def serving(data_dir: Path, log: Path, **env: str) -> Iterator[ServeProcess]:
     with log.open("ab") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)],
-            env=photoshare_env(data_dir, **env),
+            env=photoshare_env(data_dir, f"http://127.0.0.1:{port}", **env),
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -13,6 +13,7 @@ from photoshare.config import ConfigurationError, Settings
 from tests.factories import UserFactory
 
 
+@pytest.mark.embedded_only
 async def test_data_survives_a_clean_restart(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings()
     first = create_app(settings)
@@ -54,6 +55,7 @@ def test_real_database_refuses_missing_or_weak_secret(
         create_app(settings)
 
 
+@pytest.mark.embedded_only
 def test_embedded_secret_is_generated_once(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings()
     key = settings.resolve_secret_key()
@@ -62,6 +64,7 @@ def test_embedded_secret_is_generated_once(make_settings: Callable[..., Settings
     assert (settings.data_dir / "secret_key").stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.embedded_only
 async def test_startup_log_names_the_mode(
     make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
 ) -> None:

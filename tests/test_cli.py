@@ -62,6 +62,7 @@ def serve(data_dir: Path, **extra_env: str) -> Iterator[Server]:
         server.output, _ = process.communicate(timeout=30)
 
 
+@pytest.mark.embedded_only
 def test_serve_then_restart_keeps_accounts(tmp_path: Path) -> None:
     account = {"username": "keeper", "email": "keeper@example.com", "password": "long enough"}
     with serve(tmp_path) as first:
@@ -103,6 +104,7 @@ def test_several_workers_need_mongodb_and_redis(tmp_path: Path, mongodb: bool) -
     assert "PHOTOSHARE_REDIS_URL" in result.stderr
 
 
+@pytest.mark.embedded_only
 def test_json_logs_carry_the_request_id(tmp_path: Path) -> None:
     with serve(tmp_path, PHOTOSHARE_LOG_JSON="true") as server:
         response = httpx.get(f"{server.base}/healthz", headers={"X-Request-ID": "probe-1234"})
@@ -182,6 +184,7 @@ def test_demo_fills_the_store_and_indexes_check_out(tmp_path: Path) -> None:
     assert "MISSING" not in checked.stdout
 
 
+@pytest.mark.embedded_only
 def test_a_second_server_or_a_writing_command_is_refused_while_one_serves(
     tmp_path: Path,
 ) -> None:
@@ -219,6 +222,7 @@ def test_a_second_server_or_a_writing_command_is_refused_while_one_serves(
     assert photoshare(data_dir, "check-storage", "--apply").returncode == 0
 
 
+@pytest.mark.embedded_only
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_stop_signal_stops_the_server_cleanly(tmp_path: Path, stop_signal: int) -> None:
     data_dir = tmp_path / "data"
@@ -231,6 +235,7 @@ def test_a_stop_signal_stops_the_server_cleanly(tmp_path: Path, stop_signal: int
     assert "Traceback" not in first.output
 
 
+@pytest.mark.embedded_only
 def test_ctrl_c_in_a_command_prints_no_traceback(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "photoshare.cli", "demo"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -40,6 +41,25 @@ def test_services_volumes_and_healthchecks() -> None:
     assert app["environment"]["PHOTOSHARE_REDIS_URL"].startswith("redis://redis:")
     named = {v.split(":")[0] for s in services.values() for v in s.get("volumes", [])}
     assert named <= set(compose()["volumes"])
+
+
+def test_mongodb_runs_as_a_replica_set_that_the_compose_file_initiates() -> None:
+    """Like production: a replica set (retryable writes, change streams), set up by compose."""
+    services = compose()["services"]
+    command = services["mongo"]["command"]
+    assert command[command.index("--replSet") + 1] == "rs0"
+    # The init step is the healthcheck: initiate unless rs.status() answers, healthy once
+    # primary, and the app waits for that.
+    check = services["mongo"]["healthcheck"]["test"]
+    assert check[:3] == ["CMD", "mongosh", "--quiet"]
+    script = check[check.index("--eval") + 1]
+    assert re.search(r"try \{ rs\.status\(\) \} catch \(e\) \{\s*rs\.initiate\(", script)
+    assert re.search(r"_id: 'rs0', members: \[\{_id: 0, host: 'mongo:27017'\}\]", script)
+    assert "isWritablePrimary" in script
+    assert services["app"]["depends_on"]["mongo"] == {"condition": "service_healthy"}
+    url = urlsplit(services["app"]["environment"]["PHOTOSHARE_MONGODB_URL"])
+    assert (url.scheme, url.hostname, url.port) == ("mongodb", "mongo", 27017)
+    assert parse_qs(url.query) == {"replicaSet": ["rs0"]}
 
 
 def test_no_secret_is_written_in_compose() -> None:

@@ -62,6 +62,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.media import samples
+from tests.real_mongodb import DATABASES
 from tests.servers import serving
 
 
@@ -373,7 +374,10 @@ async def _running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    app = create_app(_settings(tmp_path_factory.mktemp("fuzz") / "data"))
+    data_dir = tmp_path_factory.mktemp("fuzz") / "data"
+    # On a test MongoDB server (tests/real_mongodb.py), the fuzzing reaches it: the inputs a
+    # real server refuses and mongomock takes (a NUL byte in a $regex) show there.
+    app = create_app(_settings(data_dir, **DATABASES.settings(data_dir)))
     with (
         anyio.from_thread.start_blocking_portal() as portal,
         portal.wrap_async_context_manager(_running(app)) as client,
