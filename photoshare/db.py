@@ -36,6 +36,7 @@ __all__ = [
     "count",
     "document_models",
     "find_page",
+    "server_client",
 ]
 
 log = logging.getLogger(__name__)
@@ -123,12 +124,28 @@ class Database:
         self.client.close()
 
 
+def server_client(settings: Settings) -> AsyncIOMotorClient[Any]:
+    """A client of the configured MongoDB server; it connects on first use.
+
+    ``timeoutMS`` bounds every operation on the client side, so a server that accepts
+    the connection and then stalls fails the request instead of holding it.
+    """
+    assert settings.mongodb_url is not None
+    return AsyncIOMotorClient(
+        settings.mongodb_url.get_secret_value(),
+        tz_aware=True,
+        appname=settings.mongodb_appname,
+        timeoutMS=settings.mongodb_timeout_ms,
+        serverSelectionTimeoutMS=settings.mongodb_server_selection_timeout_ms,
+        maxPoolSize=settings.mongodb_max_pool_size,
+        minPoolSize=settings.mongodb_min_pool_size,
+    )
+
+
 async def connect(settings: Settings, *, read_only: bool = False) -> Database:
     """Open the configured database and register the documents and their indexes."""
     if settings.mongodb_url is not None:
-        client: Any = AsyncIOMotorClient(
-            settings.mongodb_url.get_secret_value(), tz_aware=True, serverSelectionTimeoutMS=5000
-        )
+        client: Any = server_client(settings)
         db = Database(client, client[settings.mongodb_database])
     else:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
