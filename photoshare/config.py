@@ -31,10 +31,9 @@ class Settings(BaseSettings):
     mongodb_url: SecretStr | None = None
     mongodb_database: str = "photoshare"
     # A real MongoDB: how long an operation may take (client-side, covering server
-    # selection, waiting for a connection and the reply), how long to look for a server,
-    # the connection pool, and the deadline of the /readyz ping.
+    # selection, waiting for a connection and the reply), the connection pool, and the
+    # deadline of the /readyz checks.
     mongodb_timeout_ms: int = Field(default=10_000, ge=100)
-    mongodb_server_selection_timeout_ms: int = Field(default=5_000, ge=100)
     mongodb_max_pool_size: int = Field(default=100, ge=1)
     mongodb_min_pool_size: int = Field(default=0, ge=0)
     mongodb_appname: str = "photoshare"
