@@ -65,8 +65,8 @@ class IndexSpec:
     def unique(self) -> bool:
         return dict(self.options).get("unique") is True
 
-    def model(self, name: str | None = None) -> IndexModel:
-        return IndexModel(list(self.key), name=name or self.name, **dict(self.options))
+    def model(self) -> IndexModel:
+        return IndexModel(list(self.key), name=self.name, **dict(self.options))
 
     def describe(self) -> str:
         key = ", ".join(f"{field}: {direction}" for field, direction in self.key)
