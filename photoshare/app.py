@@ -7,9 +7,10 @@ import contextlib
 import ipaddress
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -97,6 +98,14 @@ async def _tidy(runtime: Runtime) -> asyncio.Task[None]:
     await orphans.remove_temp_files(runtime, before=started)
     # Listing every stored file takes a while on a large store: not before serving.
     return asyncio.create_task(orphans.reconcile(runtime, started), name="reconcile storage")
+
+
+async def _answers(check: Coroutine[Any, Any, bool], deadline: float) -> bool:
+    """Whether a readiness check succeeds within its deadline (a stalled server is down)."""
+    try:
+        return await asyncio.wait_for(check, deadline)
+    except TimeoutError:
+        return False
 
 
 @asynccontextmanager
@@ -193,7 +202,11 @@ def create_app(settings: Settings | None = None, *, read_only: bool = False) -> 
     async def readyz(request: Request) -> JSONResponse:
         """Answer 200 when the database and Redis answer, else 503."""
         runtime: Runtime = request.app.state.runtime
-        checks = {"database": await runtime.db.ping(), "redis": await runtime.kv.ping()}
+        deadline = runtime.settings.readiness_timeout_seconds
+        checks = {
+            "database": await _answers(runtime.db.ping(), deadline),
+            "redis": await _answers(runtime.kv.ping(), deadline),
+        }
         ready = all(checks.values())
         return JSONResponse(
             {

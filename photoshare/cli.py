@@ -173,10 +173,10 @@ def _export_json(args: argparse.Namespace) -> int:
 def _check_indexes(args: argparse.Namespace) -> int:
     from photoshare import tasks
 
-    report = asyncio.run(tasks.check_indexes(get_settings()))
+    report, as_declared = asyncio.run(tasks.check_indexes(get_settings(), apply=args.apply))
     for line in report:
         print(line)
-    return 1 if any(line.startswith("MISSING") for line in report) else 0
+    return 0 if as_declared else 1
 
 
 def _check_storage(args: argparse.Namespace) -> int:
@@ -220,7 +220,15 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--output", default="-", help="file to write (default: stdout)")
     exporter.set_defaults(handler=_export_json)
     indexes = commands.add_parser(
-        "check-indexes", help="create and verify the indexes on the configured MongoDB"
+        "check-indexes",
+        help="report indexes missing, conflicting with their declaration or extra "
+        "(--apply makes them as declared)",
+    )
+    indexes.add_argument(
+        "--apply",
+        action="store_true",
+        help="build new indexes, then rebuild or drop the ones they replace "
+        "(refused while an embedded server runs)",
     )
     indexes.set_defaults(handler=_check_indexes)
     storage = commands.add_parser(

@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     mongodb_url: SecretStr | None = None
     mongodb_database: str = "photoshare"
+    # A real MongoDB: how long an operation may take (client-side, covering server
+    # selection, waiting for a connection and the reply), the connection pool, and the
+    # deadline of the /readyz checks.
+    mongodb_timeout_ms: int = Field(default=10_000, ge=100)
+    mongodb_max_pool_size: int = Field(default=100, ge=1)
+    mongodb_min_pool_size: int = Field(default=0, ge=0)
+    mongodb_appname: str = "photoshare"
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     redis_url: SecretStr | None = None
     cloudinary_url: SecretStr | None = Field(
         default=None,

@@ -18,6 +18,7 @@ from mongomock_motor import AsyncMongoMockClient
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from photoshare import indexes
 from photoshare.auth.models import RefreshToken
 from photoshare.config import Settings
 from photoshare.embedded import engine
@@ -36,6 +37,7 @@ __all__ = [
     "count",
     "document_models",
     "find_page",
+    "server_client",
 ]
 
 log = logging.getLogger(__name__)
@@ -123,12 +125,34 @@ class Database:
         self.client.close()
 
 
-async def connect(settings: Settings, *, read_only: bool = False) -> Database:
-    """Open the configured database and register the documents and their indexes."""
+def server_client(settings: Settings) -> AsyncIOMotorClient[Any]:
+    """A client of the configured MongoDB server; it connects on first use.
+
+    ``timeoutMS`` bounds every operation on the client side, so a server that accepts
+    the connection and then stalls fails the request instead of holding it. It bounds
+    server selection too: pymongo ignores ``serverSelectionTimeoutMS`` once it is set.
+    """
+    assert settings.mongodb_url is not None
+    return AsyncIOMotorClient(
+        settings.mongodb_url.get_secret_value(),
+        tz_aware=True,
+        appname=settings.mongodb_appname,
+        timeoutMS=settings.mongodb_timeout_ms,
+        maxPoolSize=settings.mongodb_max_pool_size,
+        minPoolSize=settings.mongodb_min_pool_size,
+    )
+
+
+async def connect(
+    settings: Settings, *, read_only: bool = False, build_indexes: bool = True
+) -> Database:
+    """Open the configured database, register the documents and build missing indexes.
+
+    Existing indexes are never changed here (``photoshare.indexes``); a read-only
+    database, or ``build_indexes=False`` (``check-indexes --apply``), builds none.
+    """
     if settings.mongodb_url is not None:
-        client: Any = AsyncIOMotorClient(
-            settings.mongodb_url.get_secret_value(), tz_aware=True, serverSelectionTimeoutMS=5000
-        )
+        client: Any = server_client(settings)
         db = Database(client, client[settings.mongodb_database])
     else:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -137,5 +161,11 @@ async def connect(settings: Settings, *, read_only: bool = False) -> Database:
         database = client[settings.mongodb_database]
         journal = embedded_mongo.open_store(database.delegate, settings, read_only=read_only)
         db = Database(client, database, journal)
-    await init_beanie(database=db.database, document_models=document_models())
+    await init_beanie(database=db.database, document_models=document_models(), skip_indexes=True)
+    if build_indexes and not read_only:
+        try:
+            await indexes.ensure(document_models())
+        except BaseException:
+            await db.close()
+            raise
     return db

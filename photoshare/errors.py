@@ -10,7 +10,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pymongo.errors import PyMongoError
+from pymongo.errors import (
+    ConnectionFailure,
+    DocumentTooLarge,
+    DuplicateKeyError,
+    OperationFailure,
+    PyMongoError,
+)
 from redis.exceptions import RedisError
 from starlette.datastructures import UploadFile
 
@@ -162,11 +168,64 @@ async def _handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _handle_database_error(_: Request, exc: Exception) -> JSONResponse:
-    log.error("database error: %s", exc)
-    return JSONResponse(
-        {"detail": "The database is not answering; try again shortly"}, status_code=503
+class RecordTooLarge(Conflict):
+    """A change would make a record larger than MongoDB's 16 MiB document limit."""
+
+    detail = (
+        "This change would make the record larger than the database allows (16 MiB); "
+        "it was not made"
     )
+
+
+# Server error codes of a document past the 16 MiB BSON limit: BSONObjectTooLarge, and
+# an update whose result would be too large.
+_TOO_LARGE_CODES = frozenset({10334, 17419, 17420})
+DATABASE_UNAVAILABLE = "The database is not answering; try again shortly"
+INTERNAL_ERROR = "internal error"
+
+
+def is_unavailable(error: PyMongoError) -> bool:
+    """Whether the database did not answer in time (worth retrying), not refused the call."""
+    return isinstance(error, ConnectionFailure) or error.timeout
+
+
+def is_document_too_large(error: Exception) -> bool:
+    """Whether a write would make a document larger than MongoDB's 16 MiB limit."""
+    if isinstance(error, DocumentTooLarge):
+        return True
+    return isinstance(error, OperationFailure) and error.code in _TOO_LARGE_CODES
+
+
+def duplicate_key_fields(error: DuplicateKeyError) -> list[str]:
+    """The fields of the unique index a write clashed with, from the error's keyPattern."""
+    pattern = (error.details or {}).get("keyPattern") or {}
+    return [str(field) for field in pattern]
+
+
+def database_error(error: Exception) -> PhotoShareError | None:
+    """The domain error a driver error means, or None for a fault of this server."""
+    if isinstance(error, PyMongoError) and is_unavailable(error):
+        return ServiceUnavailable(DATABASE_UNAVAILABLE)
+    if isinstance(error, DuplicateKeyError):
+        fields = ", ".join(duplicate_key_fields(error)) or "value"
+        return Conflict(f"That {fields} is already taken")
+    if is_document_too_large(error):
+        return RecordTooLarge()
+    return None
+
+
+async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+    mapped = database_error(exc)
+    if mapped is None:
+        log.error(
+            "unexpected database error on %s %s",
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+        return JSONResponse({"detail": INTERNAL_ERROR}, status_code=500)
+    log.error("database error (answered %d): %s", mapped.status_code, exc)
+    return await _handle_photoshare_error(request, mapped)
 
 
 async def _handle_redis_error(_: Request, exc: Exception) -> JSONResponse:
@@ -181,4 +240,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PhotoShareError, _handle_photoshare_error)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(PyMongoError, _handle_database_error)
+    # Raised by the driver before sending; a bson error, not a PyMongoError.
+    app.add_exception_handler(DocumentTooLarge, _handle_database_error)
     app.add_exception_handler(RedisError, _handle_redis_error)

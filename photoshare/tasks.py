@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import httpx
 import pyvips
 
-from photoshare import datadir, orphans
+from photoshare import datadir, db, indexes, orphans
 from photoshare.app import create_app, lifespan
 from photoshare.auth import service as auth_service
 from photoshare.auth.schemas import SignupRequest
@@ -50,18 +50,41 @@ async def create_admin(settings: Settings, username: str, email: str, password: 
         return user
 
 
-async def check_indexes(settings: Settings) -> list[str]:
-    """Create the declared indexes and report each as present or missing."""
-    report = []
-    # Indexes are created on a real MongoDB; an embedded store is only read.
-    async with running(settings, read_only=True):
-        for model in document_models():
-            declared = [index.document["name"] for index in getattr(model.Settings, "indexes", [])]
-            present = set(await collection(model).index_information())
-            name = model.Settings.name
-            for index in declared:
-                report.append(f"{'ok     ' if index in present else 'MISSING'} {name}.{index}")
-    return report
+async def check_indexes(settings: Settings, *, apply: bool) -> tuple[list[str], bool]:
+    """Report how the existing indexes differ from the declared ones; ``apply`` fixes them.
+
+    Returns the report and whether the indexes are as declared (after the fix, if applied).
+    """
+    if not apply:
+        # Read only: next to a running server too, and nothing is built.
+        database = await db.connect(settings, read_only=True)
+        try:
+            found = await indexes.differences(document_models())
+        finally:
+            await database.close()
+        lines = [difference.describe() for difference in found]
+        if found:
+            lines.append(f"run `{indexes.APPLY_COMMAND}` to make them as declared")
+        return lines or ["indexes are as declared"], not found
+    with _holding_embedded(settings):
+        database = await db.connect(settings, build_indexes=False)
+        try:
+            lines = await indexes.apply(document_models(), embedded=database.embedded)
+            left = await indexes.differences(document_models())
+        finally:
+            await database.close()
+    lines += [difference.describe() for difference in left]
+    return [*lines, "indexes are as declared" if not left else "differences remain"], not left
+
+
+@contextlib.contextmanager
+def _holding_embedded(settings: Settings) -> Iterator[None]:
+    """Hold the embedded data dir while its indexes change (refused while a server runs)."""
+    if not settings.embedded:
+        yield
+        return
+    with datadir.holding(settings.data_dir):
+        yield
 
 
 async def check_storage(settings: Settings, *, apply: bool) -> tuple[list[str], bool]:

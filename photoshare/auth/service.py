@@ -13,7 +13,13 @@ from photoshare.auth.models import RefreshToken
 from photoshare.auth.schemas import SignupRequest, TokenPair
 from photoshare.auth.tokens import TokenClaims, TokenType
 from photoshare.db import DuplicateKeyError, collection
-from photoshare.errors import Conflict, NotAllowed, NotAuthenticated, ServiceUnavailable
+from photoshare.errors import (
+    Conflict,
+    NotAllowed,
+    NotAuthenticated,
+    ServiceUnavailable,
+    duplicate_key_fields,
+)
 from photoshare.runtime import Runtime
 from photoshare.text import fold
 from photoshare.users.models import Role, SiteClaim, User
@@ -38,8 +44,9 @@ def account_key(name: str) -> str:
 
 
 def duplicate_field(error: DuplicateKeyError) -> str:
-    text = str(error.details or error)
-    return "email" if "email_key" in text else "username"
+    """Which account field a signup or profile change clashed on: "username" or "email"."""
+    # The index's keyPattern, never the message: it quotes the clashing value too.
+    return "email" if "email_key" in duplicate_key_fields(error) else "username"
 
 
 async def _new_password_hash(runtime: Runtime, password: str, client_address: str | None) -> str:

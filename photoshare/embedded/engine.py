@@ -15,6 +15,8 @@ What changes, and why it answers exactly as mongomock did:
 - ``Collection.aggregate`` sums a single group of ``$sum``s over the stored documents
   (``totals``) rather than over a copy of the collection.
 - New collections keep their documents in an ``IndexedCollectionStore``.
+- ``Collection._ensure_uniques`` raises a DuplicateKeyError whose ``details`` name the
+  index, its ``keyPattern`` and ``keyValue``, as a MongoDB server's does (``uniques``).
 
 ``install`` must run before the first client is built (``db.connect`` calls it), and
 before anything else wraps these methods (the tests' query recorder installs it first).
@@ -31,7 +33,7 @@ import mongomock.command_cursor
 import mongomock.store
 from mongomock import filtering, helpers
 
-from photoshare.embedded import updates
+from photoshare.embedded import uniques, updates
 from photoshare.embedded.copying import project
 from photoshare.embedded.planner import plan
 from photoshare.embedded.sorting import sort_documents
@@ -216,6 +218,7 @@ _REPLACEMENTS: list[tuple[Any, str, Any]] = [
     (_Collection, "_delete", _delete),
     (_Collection, "aggregate", _aggregate),
     (_Cursor, "_compute_results", _compute_results),
+    (_Collection, "_ensure_uniques", uniques.ensure_uniques),
 ]
 _SHIPPED = {(owner, name): vars(owner)[name] for owner, name, _ in _REPLACEMENTS}
 

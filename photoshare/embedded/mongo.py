@@ -54,7 +54,7 @@ _COLLECTION_WRITES = (
     "bulk_write",
 )
 # Recorded as the collection's index set after the change (create_indexes calls
-# create_index, and init_beanie calls these at every start).
+# create_index; photoshare.indexes calls these at start and in check-indexes --apply).
 _INDEX_WRITES = ("create_index", "create_indexes", "drop_index", "drop_indexes")
 # Collection.drop and Collection.rename call these.
 _DATABASE_WRITES = ("drop_collection", "rename_collection")
@@ -213,11 +213,6 @@ class MongoJournal:
                 return False
             return self.file.replace_snapshot(snapshot.dump(self.database))
 
-    def drop_indexes(self) -> None:
-        """Drop every index (recorded), so that init_beanie creates those the code declares."""
-        for name in self.database.list_collection_names():
-            self.database.get_collection(name).drop_indexes()
-
     def close(self) -> None:
         """Compact (a clean stop starts quickly next time) and close the file."""
         with self.file.lock:
@@ -293,8 +288,8 @@ def open_store(
         if migrated is not None:
             legacy.retire(old_snapshot, path)
     journal.attach()
-    # init_beanie creates the indexes the code declares, as with an empty store.
-    journal.drop_indexes()
+    # The indexes are kept as they were, as on a server: photoshare.indexes builds the
+    # missing ones at start, and `photoshare check-indexes --apply` changes the others.
     log.info(
         "embedded database loaded from %s: %d documents, %d journal entries replayed",
         path,
@@ -322,6 +317,3 @@ def _load_read_only(database: Any, settings: Settings) -> None:
         file.close()
     snapshot.load(database, contents.snapshot)
     snapshot.replay(database, contents.journal)
-    # As when opened for writing: init_beanie creates the indexes the code declares.
-    for name in database.list_collection_names():
-        database.get_collection(name).drop_indexes()

@@ -19,6 +19,7 @@ from bson import ObjectId
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from photoshare.embedded import engine
 from tests.index_coverage import RECORDER
@@ -120,6 +121,9 @@ def outcome(action: Callable[[], Any]) -> Any:
     """What an operation answered, or the error it raised."""
     try:
         return ("ok", shape(action()))
+    except DuplicateKeyError as exc:
+        # The engine's message and details name the index, as a server's do (uniques.py).
+        return ("error", "DuplicateKeyError", exc.code)
     except Exception as exc:
         return ("error", type(exc).__name__, str(exc))
 
@@ -331,3 +335,17 @@ def test_an_objectid_finds_its_string_form_in_an_array_as_in_mongomock() -> None
         pair.assert_same(lambda collection, spec=spec: list(collection.find(spec)))
     mine, _ = pair.both(lambda collection: list(collection.find({"tags": IDS[0]})))
     assert mine == ("ok", shape([docs[0]]))
+
+
+def test_a_unique_clash_names_its_index_as_a_server_does() -> None:
+    collection = Pair([{"_id": 1, "key": 7}]).engine
+    try:
+        collection.insert_one({"_id": 2, "key": 7})
+    except DuplicateKeyError as exc:
+        assert exc.details is not None
+        assert exc.details["keyPattern"] == {"key": 1}
+        assert exc.details["keyValue"] == {"key": 7}
+        assert "index: key_1" in str(exc)
+    else:
+        raise AssertionError("the clash was accepted")
+    assert collection.count_documents({}) == 1

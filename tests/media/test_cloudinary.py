@@ -14,10 +14,10 @@ import cloudinary.utils
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from pymongo.errors import AutoReconnect
 
 from photoshare.app import create_app
 from photoshare.config import Settings
-from photoshare.db import PyMongoError
 from photoshare.photos.models import Photo
 from tests.factories import PhotoFactory, UserFactory
 from tests.media import samples
@@ -163,7 +163,7 @@ async def test_database_failure_after_upload_removes_the_stored_image(
     owner = await UserFactory(client).create()
 
     async def failing_insert(self: Photo, **_: object) -> None:
-        raise PyMongoError("connection reset")
+        raise AutoReconnect("connection reset")
 
     monkeypatch.setattr(Photo, "insert", failing_insert)
     error = await PhotoFactory(client).upload(owner, expect=503)
