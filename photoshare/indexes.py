@@ -190,7 +190,7 @@ async def ensure(models: Iterable[type[Document]]) -> list[Difference]:
     Returns the conflicts left (each logged as a warning); raises IndexesRefused when a
     declared unique index is not in force.
     """
-    conflicts, built = [], []
+    conflicts, built, extra = [], [], []
     for model in models:
         for difference in compare(declared(model), await existing(model)):
             if difference.change is Change.missing and difference.declared is not None:
@@ -198,8 +198,13 @@ async def ensure(models: Iterable[type[Document]]) -> list[Difference]:
                 built.append(f"{difference.declared.collection}.{difference.declared.name}")
             elif difference.change is Change.conflicting:
                 conflicts.append(difference)
+            elif difference.change is Change.extra and difference.existing is not None:
+                extra.append(f"{difference.existing.collection}.{difference.existing.name}")
     if built:
         log.info("built the missing indexes %s", ", ".join(built))
+    if extra:
+        # Left in place (a start never drops one), but every write still maintains them.
+        log.info("indexes no longer declared: %s; `%s` drops them", ", ".join(extra), APPLY_COMMAND)
     for conflict in conflicts:
         log.warning(
             "an existing index differs from its declaration; run `%s` to rebuild it:\n%s",

@@ -82,6 +82,21 @@ async def test_a_newly_declared_index_is_built_at_start_and_survives_a_restart(
     assert built["name_backwards"]["key"] == [("name", -1)]
 
 
+async def test_a_start_names_the_indexes_no_longer_declared_and_keeps_them(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_app(settings):
+        await Tag.get_motor_collection().create_index([("photos_count", ASCENDING)], name="stale")
+    with caplog.at_level(logging.INFO, logger="photoshare.indexes"):
+        kept = await _index_information(settings, Tag)
+    assert "stale" in kept
+    said = [r.getMessage() for r in caplog.records if r.name == "photoshare.indexes"]
+    assert any(
+        "no longer declared: tags.stale" in line and "check-indexes --apply" in line
+        for line in said
+    ), said
+
+
 async def test_a_start_is_refused_while_a_unique_index_is_not_in_force(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
