@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -58,6 +57,7 @@ from benchlib import (
     free_port,
     in_parallel,
     log_tail,
+    require_wrk,
     run_in_temp_dir,
     run_wrk,
     running_server,
@@ -434,9 +434,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     warn_about_dotenv(PROG)
-    wrk = shutil.which("wrk")
+    wrk = require_wrk(PROG)
     if wrk is None:
-        print(f"{PROG}: wrk is needed (apt-get install wrk)", file=sys.stderr)
         return 1
 
     def run(tmp: Path) -> int:

@@ -33,9 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
 import statistics
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +50,7 @@ from benchlib import (
     expect,
     in_parallel,
     read_status_kb,
+    require_wrk,
     run_in_temp_dir,
     run_wrk,
     running_server,
@@ -262,9 +261,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     warn_about_dotenv(PROG)
-    wrk = shutil.which("wrk")
+    wrk = require_wrk(PROG)
     if wrk is None:
-        print(f"{PROG}: wrk is needed (apt-get install wrk)", file=sys.stderr)
         return 1
     return run_in_temp_dir(PROG, lambda tmp: bench(args, wrk, tmp))
 

@@ -382,6 +382,14 @@ def warn_about_dotenv(prog: str) -> None:
         print(f"{prog}: warning: {REPO_ROOT / '.env'} exists and the server will read it")
 
 
+def require_wrk(prog: str) -> str | None:
+    """The path of ``wrk``, or None after telling how to install it."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print(f"{prog}: wrk is needed (apt-get install wrk)", file=sys.stderr)
+    return wrk
+
+
 # --- memory -----------------------------------------------------------------------
 
 
