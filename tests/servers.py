@@ -87,7 +87,11 @@ def photoshare_env(data_dir: Path, base_url: str | None = None, **extra: str) ->
     With a test MongoDB server, the process uses the data dir's database on it (and
     ``base_url``, where it serves, as its public address).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PHOTOSHARE_") and k != "CLOUDINARY_URL"
+    }
     env.update(
         PHOTOSHARE_DATA_DIR=str(data_dir),
         PHOTOSHARE_ARGON2_MEMORY_KIB="64",

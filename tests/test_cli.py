@@ -11,55 +11,21 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from photoshare import datadir
-from tests.servers import free_port, photoshare, photoshare_env, serving
-
-
-@dataclass
-class Server:
-    base: str
-    output: str = ""
+from tests.servers import ServeProcess, free_port, photoshare, photoshare_env, serving
 
 
 @contextmanager
-def serve(data_dir: Path, **extra_env: str) -> Iterator[Server]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
-    env.update(
-        PHOTOSHARE_DATA_DIR=str(data_dir),
-        PHOTOSHARE_ARGON2_MEMORY_KIB="64",
-        PHOTOSHARE_ARGON2_TIME_COST="1",
-        **extra_env,
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = Server(base=f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{server.base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+def serve(data_dir: Path, **extra_env: str) -> Iterator[ServeProcess]:
+    """``tests.servers.serving`` with a log of its own for each start on ``data_dir``."""
+    log = data_dir / f"serve-{time.monotonic_ns()}.log"
+    with serving(data_dir, log, **extra_env) as server:
         yield server
-    finally:
-        process.send_signal(signal.SIGINT)
-        server.output, _ = process.communicate(timeout=30)
 
 
 @pytest.mark.embedded_only

@@ -5,18 +5,13 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.servers import free_port
+from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,43 +51,9 @@ XSS = "<img src=x onerror=alert(1)>"
 def album_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`photoshare serve` in embedded mode on a free port, stopped with SIGINT afterwards."""
     data_dir = tmp_path_factory.mktemp("album-data")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHARE_")}
-    env.pop("CLOUDINARY_URL", None)
-    env.update(
-        PHOTOSHARE_DATA_DIR=str(data_dir),
-        PHOTOSHARE_ARGON2_TIME_COST="1",
-        PHOTOSHARE_ARGON2_MEMORY_KIB="64",
-    )
-    log_path = data_dir / "server.log"
     # A file, not a pipe: nobody reads the log while the tests run, and a full pipe blocks.
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "photoshare.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "the server did not start:\n" + log_path.read_text()
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(data_dir, data_dir / "server.log") as server:
+        yield server.base
 
 
 @pytest.fixture(scope="module")
