@@ -26,7 +26,7 @@ from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
 from photoshare.finite_json import FiniteJsonNumbers
-from photoshare.links.renders import RenderCache, RenderPool
+from photoshare.links.render_cache import RenderCache, RenderPool
 from photoshare.links.routes import router as links_router
 from photoshare.logs import RequestIdMiddleware, configure_logging
 from photoshare.media.images import ImageWorker

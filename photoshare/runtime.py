@@ -13,7 +13,7 @@ from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings
 from photoshare.db import Database
 from photoshare.kv import KeyValueStore
-from photoshare.links.renders import RenderCache
+from photoshare.links.render_cache import RenderCache
 from photoshare.media.images import ImageWorker
 from photoshare.media.storage import Storage
 

@@ -1,10 +1,8 @@
-"""The Cloudinary renderer: a transformation as the SDK's list, then a signed delivery URL."""
+"""A transformation as the Cloudinary SDK's list (the storage backend signs the URL)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import cloudinary.utils
 
 from photoshare.links.transformations import (
     Border,
@@ -17,7 +15,7 @@ from photoshare.links.transformations import (
     Rotate,
     Transformation,
 )
-from photoshare.media.storage import CloudinaryStorage
+from photoshare.media.storage import CloudinaryStorage, SdkTransformation
 
 
 def sdk_operation(op: Operation) -> dict[str, Any]:
@@ -50,15 +48,11 @@ def sdk_operation(op: Operation) -> dict[str, Any]:
     raise AssertionError(f"unknown operation {op!r}")
 
 
+def sdk_transformation(transformation: Transformation) -> SdkTransformation:
+    """The whole transformation as the SDK's list of options, one entry per operation."""
+    return [sdk_operation(op) for op in transformation.root]
+
+
 def delivery_url(storage: CloudinaryStorage, key: str, transformation: Transformation) -> str:
     """The signed URL where Cloudinary serves ``key`` transformed."""
-    public_id, extension = key.rsplit(".", 1)
-    url, _ = cloudinary.utils.cloudinary_url(
-        public_id,
-        transformation=[sdk_operation(op) for op in transformation.root],
-        format=extension,
-        secure=True,
-        sign_url=True,
-        **storage.options,
-    )
-    return str(url)
+    return storage.transformed_url(key, sdk_transformation(transformation))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pyvips
+from photoshare.media.vips import pyvips
 
 
 class RenderTimedOut(Exception):

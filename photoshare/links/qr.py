@@ -5,13 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-import pyvips
 import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
+from photoshare.media.formats import PNG, SVG, ImageFormat
+from photoshare.media.vips import pyvips
+
 QrFormat = Literal["png", "svg"]
-CONTENT_TYPES: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
+QR_FORMATS: dict[QrFormat, ImageFormat] = {"png": PNG, "svg": SVG}
 MODULE_PIXELS = 10
 QUIET_ZONE = 4
 

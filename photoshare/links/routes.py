@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi.responses import RedirectResponse
 
 from photoshare.deps import CurrentUser, Page, RuntimeDep
 from photoshare.links import presets, qr, service
-from photoshare.links.models import Link
+from photoshare.links.deps import ValidLink
+from photoshare.links.render_cache import ServedRender
 from photoshare.links.schemas import Catalogue, LinkCreate, LinkOut
-from photoshare.media.responses import IMAGE_RESPONSES
+from photoshare.media.responses import IMAGE_RESPONSES, bytes_response, file_response
 from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.schemas import Page as PageOf
@@ -19,13 +21,6 @@ from photoshare.schemas import binary_content
 router = APIRouter(tags=["links"])
 
 QR_CACHE = "public, max-age=86400"
-
-
-async def valid_link(link_id: Annotated[str, Path(max_length=64)]) -> Link:
-    return await service.get(link_id)
-
-
-ValidLink = Annotated[Link, Depends(valid_link)]
 
 
 @router.get(
@@ -79,7 +74,10 @@ async def get_link(link: ValidLink, runtime: RuntimeDep) -> LinkOut:
     summary="A link's QR code",
     response_class=Response,
     responses={
-        200: {"description": "The QR code", "content": binary_content(*qr.CONTENT_TYPES.values())}
+        200: {
+            "description": "The QR code",
+            "content": binary_content(*(f.content_type for f in qr.QR_FORMATS.values())),
+        }
     },
 )
 async def link_qr(
@@ -91,7 +89,7 @@ async def link_qr(
     content = qr.qr_code(service.link_url(runtime, link), format)
     return Response(
         content,
-        media_type=qr.CONTENT_TYPES[format],
+        media_type=qr.QR_FORMATS[format].content_type,
         headers={"Cache-Control": QR_CACHE, "X-Content-Type-Options": "nosniff"},
     )
 
@@ -120,4 +118,10 @@ async def link_image(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Show the link's transformed image to anyone (this is Link.url)."""
-    return await service.image_response(runtime, slug, if_none_match)
+    match await service.link_image(runtime, slug):
+        case service.TransformedElsewhere(url=url):
+            return RedirectResponse(url, status.HTTP_302_FOUND)
+        case service.RenderedFile(path=path):
+            return file_response(path, if_none_match)
+        case ServedRender() as held:
+            return bytes_response(held.content, held.media_type, held.etag, if_none_match)

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-import pyvips
 from beanie import PydanticObjectId
-from starlette.responses import RedirectResponse, Response
 
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import InvalidInput, NotAllowed, NotFound
 from photoshare.links import presets
-from photoshare.links.cloudinary import delivery_url
+from photoshare.links.cloudinary import sdk_transformation
 from photoshare.links.models import Link
 from photoshare.links.plan import TransformationTooLarge, plan
-from photoshare.links.renders import ServedRender
+from photoshare.links.render_cache import ServedRender
 from photoshare.links.schemas import LinkCreate, LinkOut
 from photoshare.links.transformations import Transformation, canonical, parse
-from photoshare.media.responses import client_has, file_response, image_headers
-from photoshare.media.storage import CloudinaryStorage, LocalStorage
+from photoshare.media.vips import pyvips
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
 from photoshare.users import service as users
@@ -135,18 +135,30 @@ async def delete_for_photo(runtime: Runtime, photo: Photo) -> None:
     await runtime.renders.drop(photo.content_hash)
 
 
-def served(entry: ServedRender, if_none_match: str | None) -> Response:
-    headers = image_headers(entry.etag)
-    if client_has(entry.etag, if_none_match):
-        return Response(status_code=304, headers=headers)
-    return Response(entry.content, media_type=entry.media_type, headers=headers)
+@dataclass(frozen=True)
+class RenderedFile:
+    """A render on disk, too large to hold in memory: served from the file."""
+
+    path: Path
 
 
-async def image_response(runtime: Runtime, slug: str, if_none_match: str | None) -> Response:
-    """The transformed image behind a link's public URL (or a redirect to the CDN)."""
+@dataclass(frozen=True)
+class TransformedElsewhere:
+    """The storage backend serves the transformed image itself, at this URL."""
+
+    url: str
+
+
+# What a link's public URL shows: a render in memory (bytes, type, ETag), one on disk,
+# or a redirect to the backend that transforms images itself.
+LinkImage = ServedRender | RenderedFile | TransformedElsewhere
+
+
+async def link_image(runtime: Runtime, slug: str) -> LinkImage:
+    """The transformed image behind a link's public URL, or where the backend serves it."""
     hot = runtime.renders.hot.get(slug)
     if hot is not None:
-        return served(hot, if_none_match)
+        return hot
     link = await Link.find_one(Link.slug == slug) if len(slug) == SLUG_LENGTH else None
     doc = link and await collection(Photo).find_one(
         {"_id": link.photo_id}, {"storage_key": 1, "content_hash": 1, "format": 1}
@@ -154,17 +166,33 @@ async def image_response(runtime: Runtime, slug: str, if_none_match: str | None)
     if link is None or doc is None:
         raise NotFound("This link does not exist (any more)")
     transformation = parse(link.transformation)
-    storage = runtime.storage
-    if isinstance(storage, CloudinaryStorage):
-        return RedirectResponse(delivery_url(storage, doc["storage_key"], transformation), 302)
-    assert isinstance(storage, LocalStorage)
+    key = doc["storage_key"]
+    url = runtime.storage.transformed_url(key, sdk_transformation(transformation))
+    if url is not None:
+        return TransformedElsewhere(url)
+    source = runtime.storage.local_file(key)
+    if source is None:
+        raise NotFound("This link's photo is gone")
+    path = await _rendered(runtime, link, doc, source, transformation)
+    entry = await runtime.renders.hot.load(slug, path)
+    return entry or RenderedFile(path)
+
+
+async def _rendered(
+    runtime: Runtime,
+    link: Link,
+    doc: Mapping[str, Any],
+    source: Path,
+    transformation: Transformation,
+) -> Path:
+    """The render of the link's photo, from the cache or made now."""
     try:
         path, fresh = await runtime.renders.get(
-            storage.path(doc["storage_key"]), doc["content_hash"], transformation, doc["format"]
+            source, doc["content_hash"], transformation, doc["format"]
         )
     except (pyvips.Error, OSError) as exc:
         # The source vanished (its photo was deleted mid-render) or cannot be read.
-        log.warning("render of link %s failed: %s", slug, exc)
+        log.warning("render of link %s failed: %s", link.slug, exc)
         raise NotFound("This link's photo is gone") from None
     except TransformationTooLarge as exc:
         # A link made before transformations were bounded at creation.
@@ -173,5 +201,4 @@ async def image_response(runtime: Runtime, slug: str, if_none_match: str | None)
         # Deleted while we rendered: leave no render of it behind.
         await runtime.renders.drop(doc["content_hash"])
         raise NotFound("This link's photo is gone")
-    entry = await runtime.renders.hot.load(slug, path)
-    return served(entry, if_none_match) if entry else file_response(path, if_none_match)
+    return path

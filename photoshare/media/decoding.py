@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pi_heif
-import pyvips
 
 from photoshare.errors import (
     ImageNotProcessed,
@@ -26,6 +25,7 @@ from photoshare.errors import (
     PhotoShareError,
     UnsupportedMediaType,
 )
+from photoshare.media.vips import pyvips
 
 log = logging.getLogger(__name__)
 

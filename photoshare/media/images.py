@@ -18,32 +18,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio.to_thread
-import pyvips
 
 from photoshare.media.decoding import explain_failure, open_upload, orientation
+from photoshare.media.formats import AVIF, JPEG, PNG, WEBP, ImageFormat
 from photoshare.media.uploads import new_temp_file
+from photoshare.media.vips import pyvips
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-# Decoded pixels are never reused between requests; libvips' operation cache would only
-# hold on to memory.
-pyvips.cache_set_max(0)
-
-
-@dataclass(frozen=True)
-class ImageFormat:
-    name: str
-    extension: str
-    content_type: str
-
-
-JPEG = ImageFormat("jpeg", "jpg", "image/jpeg")
-PNG = ImageFormat("png", "png", "image/png")
-WEBP = ImageFormat("webp", "webp", "image/webp")
-AVIF = ImageFormat("avif", "avif", "image/avif")
-FORMATS = {f.name: f for f in (JPEG, PNG, WEBP, AVIF)}
 
 # Each sniffed format is stored in a format browsers show.
 _STORED_AS = {"jpeg": JPEG, "png": PNG, "gif": PNG, "webp": WEBP, "heic": JPEG, "avif": AVIF}

@@ -10,20 +10,18 @@ from fastapi import Response
 from fastapi.responses import FileResponse
 
 from photoshare.errors import NotFound
+from photoshare.media.formats import IMAGE_FORMATS, content_type_of
 from photoshare.schemas import binary_content
 
-CONTENT_TYPES = {
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "avif": "image/avif",
-}
 # Keys are never reused for other bytes, so a served file never changes.
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 # The OpenAPI entries of a route that answers with an image file.
 IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The image", "content": binary_content(*CONTENT_TYPES.values())},
+    200: {
+        "description": "The image",
+        "content": binary_content(*(f.content_type for f in IMAGE_FORMATS)),
+    },
     304: {"description": "Not modified: the client's copy (If-None-Match) is current"},
 }
 
@@ -33,7 +31,7 @@ def etag_of(stat: os.stat_result) -> str:
 
 
 def media_type_of(path: FsPath) -> str:
-    return CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream")
+    return content_type_of(path.suffix.lstrip("."))
 
 
 def image_headers(etag: str) -> dict[str, str]:
@@ -43,6 +41,16 @@ def image_headers(etag: str) -> dict[str, str]:
 def client_has(etag: str, if_none_match: str | None) -> bool:
     """Whether the client's If-None-Match already names this version."""
     return bool(if_none_match) and etag in {t.strip() for t in (if_none_match or "").split(",")}
+
+
+def bytes_response(
+    content: bytes, media_type: str, etag: str, if_none_match: str | None
+) -> Response:
+    """Bytes with an ETag and immutable caching; 304 when the client has them already."""
+    headers = image_headers(etag)
+    if client_has(etag, if_none_match):
+        return Response(status_code=304, headers=headers)
+    return Response(content, media_type=media_type, headers=headers)
 
 
 def file_response(path: FsPath, if_none_match: str | None) -> Response:

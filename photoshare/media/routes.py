@@ -9,7 +9,6 @@ from fastapi import APIRouter, Header, Path, Response
 from photoshare.deps import RuntimeDep
 from photoshare.errors import NotFound
 from photoshare.media.responses import IMAGE_RESPONSES, file_response
-from photoshare.media.storage import KEY_PATTERN, LocalStorage
 
 router = APIRouter(tags=["media"])
 
@@ -26,7 +25,7 @@ async def serve_media(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Serve a stored image file (local storage)."""
-    storage = runtime.storage
-    if not isinstance(storage, LocalStorage) or not KEY_PATTERN.match(key):
+    path = runtime.storage.local_file(key)
+    if path is None:
         raise NotFound("No such image")
-    return file_response(storage.path(key), if_none_match)
+    return file_response(path, if_none_match)

@@ -2,7 +2,9 @@
 
 Both backends take a file the image pipeline has already validated and cleaned,
 under a key the service chose (``photos/<hex>.jpg``), and answer with the public
-URL for that key.
+URL for that key. Each also says how a transformed image is delivered: local files
+are rendered by the app (``local_file``), Cloudinary transforms its own images
+(``transformed_url``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -27,11 +30,11 @@ log = logging.getLogger(__name__)
 KEY_PATTERN = re.compile(
     r"^(photos|avatars|renders)/[0-9a-f]{2,64}(/[0-9a-z_-]{1,128})?\.(jpg|png|webp|avif)$"
 )
+# A transformation as the Cloudinary SDK's list of options (photoshare.links.cloudinary).
+SdkTransformation = Sequence[Mapping[str, Any]]
 
 
 class Storage(Protocol):
-    name: str
-
     async def save(self, key: str, source: Path, content_type: str) -> None:
         """Store the file at ``source`` under ``key`` (the source is consumed)."""
 
@@ -40,6 +43,15 @@ class Storage(Protocol):
 
     def url(self, key: str) -> str:
         """The public URL that serves ``key``."""
+
+    def local_file(self, key: str) -> Path | None:
+        """The file of ``key`` on this machine; None when the backend keeps it elsewhere.
+
+        None for anything that is not a storage key, too.
+        """
+
+    def transformed_url(self, key: str, transformation: SdkTransformation) -> str | None:
+        """Where the backend itself serves ``key`` transformed; None when the app renders it."""
 
 
 def _sync(path: Path) -> None:
@@ -55,8 +67,6 @@ def _sync(path: Path) -> None:
 
 class LocalStorage:
     """Files under ``<data dir>/media``, served by the app at ``/media/<key>``."""
-
-    name = "local"
 
     def __init__(self, root: Path, base_url: str) -> None:
         self.root = root
@@ -90,6 +100,12 @@ class LocalStorage:
     def url(self, key: str) -> str:
         return f"{self._base_url}/media/{key}"
 
+    def local_file(self, key: str) -> Path | None:
+        return self.root / key if KEY_PATTERN.match(key) else None
+
+    def transformed_url(self, key: str, transformation: SdkTransformation) -> None:
+        return None  # the app renders transformations of local files itself
+
 
 def parse_cloudinary_url(url: str) -> dict[str, Any]:
     """Split ``cloudinary://key:secret@cloud?option=value`` into SDK options."""
@@ -107,8 +123,6 @@ def parse_cloudinary_url(url: str) -> dict[str, Any]:
 
 class CloudinaryStorage:
     """Images on Cloudinary; the public id is the key without its extension."""
-
-    name = "cloudinary"
 
     def __init__(self, cloudinary_url: str) -> None:
         self.options = parse_cloudinary_url(cloudinary_url)
@@ -153,6 +167,22 @@ class CloudinaryStorage:
         public_id, extension = key.rsplit(".", 1)
         url, _ = cloudinary.utils.cloudinary_url(
             public_id, secure=True, format=extension, **self.options
+        )
+        return str(url)
+
+    def local_file(self, key: str) -> None:
+        return None
+
+    def transformed_url(self, key: str, transformation: SdkTransformation) -> str:
+        """The signed URL where Cloudinary serves ``key`` transformed."""
+        public_id, extension = key.rsplit(".", 1)
+        url, _ = cloudinary.utils.cloudinary_url(
+            public_id,
+            transformation=[dict(step) for step in transformation],
+            format=extension,
+            secure=True,
+            sign_url=True,
+            **self.options,
         )
         return str(url)
 

@@ -18,7 +18,7 @@ from photoshare.links.plan import (
     shrinks_on_load,
     within_bounds,
 )
-from photoshare.links.render import output_type, render
+from photoshare.links.renderer import output_type, render
 from photoshare.links.transformations import MAX_PIXELS, MAX_SIDE, from_operations, parse
 from tests.links.test_render import BLUE, RED, close, opened, quadrant_jpeg, rendered
 

@@ -15,7 +15,7 @@ from PIL import Image
 from photoshare.config import Settings
 from photoshare.links.deadlines import RenderTimedOut
 from photoshare.links.models import Link
-from photoshare.links.render import render
+from photoshare.links.renderer import render
 from photoshare.links.transformations import MAX_SIDE, canonical, parse
 from tests.factories import Account, PhotoFactory, UserFactory
 from tests.links.test_links import fetch

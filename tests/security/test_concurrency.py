@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from photoshare.config import Settings
-from photoshare.links import renders
+from photoshare.links import render_cache
 from photoshare.photos.models import Photo, Tag
 from tests.factories import PhotoFactory, UserFactory
 from tests.media import samples
@@ -84,14 +84,14 @@ async def test_photo_deleted_while_its_render_runs(
     ).json()
     started = asyncio.Event()
     loop = asyncio.get_running_loop()
-    real_render = renders.render
+    real_render = render_cache.render
 
     def slow_render(*args: Any, **kwargs: Any) -> None:
         loop.call_soon_threadsafe(started.set)
         time.sleep(0.3)  # the delete lands in here
         real_render(*args, **kwargs)
 
-    monkeypatch.setattr(renders, "render", slow_render)
+    monkeypatch.setattr(render_cache, "render", slow_render)
 
     async def delete_when_rendering() -> httpx.Response:
         await started.wait()

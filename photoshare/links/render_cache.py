@@ -25,7 +25,7 @@ import anyio.to_thread
 
 from photoshare.errors import ServiceUnavailable
 from photoshare.links.deadlines import RenderTimedOut
-from photoshare.links.render import output_type, render
+from photoshare.links.renderer import output_type, render
 from photoshare.links.transformations import Transformation, canonical
 from photoshare.media.responses import etag_of, media_type_of
 from photoshare.media.uploads import new_temp_file

@@ -1,34 +1,16 @@
-"""The local renderer: a libvips pipeline for every transformation operation.
+"""The libvips step of each transformation operation, with Cloudinary's semantics.
 
-A transformation (see ``photoshare.links.transformations``) is applied to a stored photo
-in order, one small function per operation, with the semantics Cloudinary gives the
-same string. The image is kept in sRGB with 8 bits per band throughout, and an alpha band
-when the source has one or an operation (rounded corners) makes one.
-
-libvips is demand-driven: nothing is decoded until the result is written, and then in
-strips, so memory stays small. When the first operation is a resize, the source is opened
-with ``thumbnail``, which shrinks while decoding (a JPEG by 2, 4 or 8 in the decoder
-itself), so a 12-megapixel photo is never decoded at full size for an 800 px render.
-Only the operations that read pixels out of order (rotations, vertical flips, smart
-crops) make the source open for random access. No image it makes, intermediate or final,
-is larger than ``photoshare.links.plan`` allows, and a render can be given a time limit.
-
-Rendering is synchronous and CPU-bound; callers run it in a worker thread.
+Images are 8-bit sRGB (3 bands, or 4 with alpha) on the way in and on the way out;
+``photoshare.links.renderer`` opens the source, runs these in order and writes the result.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import partial
-from pathlib import Path
-from typing import Any
 
-import pyvips
-
-from photoshare.links.deadlines import RenderDeadline, RenderTimedOut
-from photoshare.links.plan import RenderPlan, plan, shrinks_on_load, within_bounds
+from photoshare.links.plan import within_bounds
 from photoshare.links.transformations import (
     MAX_SIDE,
     Border,
@@ -40,31 +22,10 @@ from photoshare.links.transformations import (
     Radius,
     Resize,
     Rotate,
-    Transformation,
 )
+from photoshare.media.vips import pyvips
 
-# Decoded pixels are never reused between renders; the operation cache would only hold memory.
-pyvips.cache_set_max(0)
-
-
-@dataclass(frozen=True)
-class OutputType:
-    extension: str  # "jpg" | "png" | "webp" | "avif"
-    content_type: str  # "image/jpeg", ...
-
-
-_OUTPUT_TYPES = {
-    "jpg": OutputType("jpg", "image/jpeg"),
-    "png": OutputType("png", "image/png"),
-    "webp": OutputType("webp", "image/webp"),
-    "avif": OutputType("avif", "image/avif"),
-}
-# The stored photo's format name, as media.images names it, to its output type.
-_SOURCE_FORMATS = {"jpeg": "jpg", "jpg": "jpg", "png": "png", "webp": "webp", "avif": "avif"}
-# Cloudinary's q_auto, roughly: a good-looking default per format.
-_AUTO_QUALITY = {"jpg": 80, "webp": 80, "avif": 50}
-
-_WHITE = [255, 255, 255]
+WHITE = [255, 255, 255]
 _TRANSPARENT = [255, 255, 255, 0]
 _RIGHT_ANGLES = {90: "d90", 180: "d180", 270: "d270"}
 # The classic sepia matrix (rows give R, G, B from R, G, B).
@@ -79,144 +40,7 @@ _IDENTITY = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
 Thumbnailer = Callable[..., pyvips.Image]
 
 
-def output_type(transformation: Transformation, source_format: str) -> OutputType:
-    """The format the render is written in: the Format op's, else the source's.
-
-    source_format is the stored photo's format name: "jpeg", "png", "webp" or "avif".
-    """
-    chosen = _format_op(transformation)
-    if chosen is not None and chosen.format is not None:
-        return _OUTPUT_TYPES[chosen.format]
-    try:
-        return _OUTPUT_TYPES[_SOURCE_FORMATS[source_format.lower()]]
-    except KeyError:
-        raise ValueError(f"unknown source format {source_format!r}") from None
-
-
-def render(
-    source: Path,
-    transformation: Transformation,
-    target: Path,
-    *,
-    source_format: str,
-    time_limit: float | None = None,
-) -> None:
-    """Apply the operations to the image at `source` and write the result to `target`.
-
-    `target`'s suffix should match ``output_type(...).extension`` (the saver is chosen by
-    the output type, not the suffix). Synchronous, CPU-bound: the caller runs it in a
-    worker thread. Every image it makes stays within the bounds of ``plan``: it starts
-    from a scaled-down copy of a photo too large for them, and raises
-    TransformationTooLarge when the operations themselves go past them. With a
-    `time_limit` (seconds), a render still running then stops and raises RenderTimedOut.
-    Raises pyvips.Error for a broken source. A partly written `target` is removed.
-    """
-    kind = output_type(transformation, source_format)
-    deadline = RenderDeadline(time_limit) if time_limit is not None else None
-    try:
-        _render(source, transformation, target, kind, deadline)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        if deadline is not None and deadline.passed:
-            raise RenderTimedOut(f"the render took longer than {deadline.seconds:g} s") from None
-        raise
-
-
-def _render(
-    source: Path,
-    transformation: Transformation,
-    target: Path,
-    kind: OutputType,
-    deadline: RenderDeadline | None,
-) -> None:
-    operations = [op for op in transformation.root if not isinstance(op, Format)]
-    header = pyvips.Image.new_from_file(str(source), access="sequential")  # header only
-    steps = plan(header.width, header.height, transformation)
-    image, remaining = _load(source, operations, steps, deadline)
-    for op in remaining:
-        image = _apply(image, op)
-        if deadline is not None:
-            deadline.check()
-    if _ends_grey(operations):
-        # One band instead of three: a grey PNG encodes about 3x faster and smaller.
-        image = image.colourspace("b-w")
-    _save(image, target, kind, _format_op(transformation))
-
-
-def _ends_grey(operations: Sequence[Operation]) -> bool:
-    """Whether the result is certainly grey: made grey, and no colour added after that."""
-    grey = False
-    for op in operations:
-        match op:
-            case Effect(name="grayscale"):
-                grey = True
-            case Effect(name="sepia" | "saturation"):
-                grey = False
-            case Border(color=color) if len({color[1:3], color[3:5], color[5:7]}) > 1:
-                grey = False
-    return grey
-
-
-def _format_op(transformation: Transformation) -> Format | None:
-    return transformation.output_format
-
-
-# ---------------------------------------------------------------------------
-# Loading
-
-
-def _needs_random_access(op: Operation) -> bool:
-    """Whether the operation reads its input out of order (a sequential source would fail)."""
-    match op:
-        case Rotate():
-            return op.angle != 0
-        case Flip():
-            return op.direction == "vertical"
-        case Resize():
-            return op.gravity == "auto"
-    return False
-
-
-def _load(
-    source: Path,
-    operations: Sequence[Operation],
-    steps: RenderPlan,
-    deadline: RenderDeadline | None,
-) -> tuple[pyvips.Image, list[Operation]]:
-    """Open the source as the plan says; return the image and what is left to do.
-
-    A leading resize is applied while decoding; otherwise the render starts from the
-    photo, or from its copy scaled into the plan's box when the photo is too large.
-    """
-    watch = deadline.watch if deadline is not None else _unwatched
-    if shrinks_on_load(operations):
-        first, remaining = operations[0], list(operations[1:])
-        assert isinstance(first, Resize)
-        header = watch(pyvips.Image.new_from_file(str(source), access="sequential"))
-        image = watch(_resize(header, first, partial(_thumbnail_file, source)))
-        if any(_needs_random_access(op) for op in remaining):
-            # The shrunk image is within the bounds: hold it rather than decode twice.
-            image = image.copy_memory()
-        return image, remaining
-    random = any(_needs_random_access(op) for op in operations)
-    if steps.scaled_into is not None:
-        box = steps.scaled_into
-        image = watch(_thumbnail_file(source, box, height=box))
-        return (image.copy_memory() if random else image), list(operations)
-    image = pyvips.Image.new_from_file(str(source), access="random" if random else "sequential")
-    return _srgb(watch(image)), list(operations)
-
-
-def _unwatched(image: pyvips.Image) -> pyvips.Image:
-    return image
-
-
-def _thumbnail_file(source: Path, width: int, **options: Any) -> pyvips.Image:
-    """Shrink while decoding (a JPEG by 2, 4 or 8 in the decoder itself), in sRGB."""
-    return _srgb(pyvips.Image.thumbnail(str(source), width, no_rotate=True, **options))
-
-
-def _srgb(image: pyvips.Image) -> pyvips.Image:
+def srgb(image: pyvips.Image) -> pyvips.Image:
     """8-bit sRGB (3 bands, or 4 with alpha) whatever the source was: grey, CMYK, 16-bit."""
     if image.interpretation != "srgb":
         image = image.colourspace("srgb")
@@ -225,10 +49,10 @@ def _srgb(image: pyvips.Image) -> pyvips.Image:
     return image
 
 
-def _apply(image: pyvips.Image, op: Operation) -> pyvips.Image:
+def apply(image: pyvips.Image, op: Operation) -> pyvips.Image:
     match op:
         case Resize():
-            return _resize(image, op, partial(image.thumbnail_image, no_rotate=True))
+            return resize(image, op, partial(image.thumbnail_image, no_rotate=True))
         case Rotate():
             return _rotate(image, op.angle)
         case Flip():
@@ -255,7 +79,7 @@ def _uchar(image: pyvips.Image) -> pyvips.Image:
 
 def _background(image: pyvips.Image) -> list[int]:
     """White, or transparent when the image has an alpha band."""
-    return _TRANSPARENT if image.hasalpha() else _WHITE
+    return _TRANSPARENT if image.hasalpha() else WHITE
 
 
 def _split_alpha(image: pyvips.Image) -> tuple[pyvips.Image, pyvips.Image | None]:
@@ -286,7 +110,7 @@ def _box(op: Resize) -> tuple[int, int]:
 # Resize
 
 
-def _resize(image: pyvips.Image, op: Resize, thumbnail: Thumbnailer) -> pyvips.Image:
+def resize(image: pyvips.Image, op: Resize, thumbnail: Thumbnailer) -> pyvips.Image:
     """Resize as Cloudinary's crop modes do; `image` gives the size (and pixels for crop).
 
     Upscaling is allowed; a given side is at most MAX_SIDE and an unconstrained one is
@@ -323,7 +147,7 @@ def _fill(
         # A photo far wider or taller than the box: cut the box's shape out of it first,
         # rather than make a cover past the bounds.
         shape = _crop(image, max(1, round(width / scale)), max(1, round(height / scale)), gravity)
-        return _srgb(shape.thumbnail_image(width, height=height, size="force", no_rotate=True))
+        return srgb(shape.thumbnail_image(width, height=height, size="force", no_rotate=True))
     cover = thumbnail(cover_width, height=cover_height, size="force")
     return _crop(cover, width, height, gravity)
 
@@ -354,7 +178,7 @@ def _rotate(image: pyvips.Image, angle: int) -> pyvips.Image:
     if angle in _RIGHT_ANGLES:
         return image.rot(_RIGHT_ANGLES[angle])
     if not image.hasalpha():
-        return image.rotate(angle, background=_WHITE)
+        return image.rotate(angle, background=WHITE)
     # Interpolate premultiplied so transparent corners do not bleed into the edges.
     rotated = image.premultiply().rotate(angle, background=[0, 0, 0, 0])
     return _uchar(rotated.unpremultiply())
@@ -414,7 +238,7 @@ def _pixelate(colour: pyvips.Image, cell: int) -> pyvips.Image:
 def _saturation(colour: pyvips.Image, factor: float) -> pyvips.Image:
     """Scale the chroma in LCh."""
     lch = colour.colourspace("lch").linear([1, factor, 1], [0, 0, 0])
-    return _srgb(lch.copy(interpretation="lch").colourspace("srgb"))
+    return srgb(lch.copy(interpretation="lch").colourspace("srgb"))
 
 
 # ---------------------------------------------------------------------------
@@ -476,29 +300,3 @@ def _border(image: pyvips.Image, width: int, color: str) -> pyvips.Image:
         extend="background",
         background=fill,
     )
-
-
-# ---------------------------------------------------------------------------
-# Writing
-
-
-def _save(image: pyvips.Image, target: Path, kind: OutputType, chosen: Format | None) -> None:
-    """Write in the output format; metadata is dropped except the ICC profile."""
-    quality = _AUTO_QUALITY.get(kind.extension, 0)
-    if chosen is not None and chosen.quality != "auto":
-        quality = chosen.quality
-    keep = pyvips.enums.ForeignKeep.ICC
-    match kind.extension:
-        case "jpg":
-            if image.hasalpha():
-                image = image.flatten(background=_WHITE)
-            # No optimize_coding: it holds every coefficient of the image in memory.
-            image.jpegsave(str(target), Q=quality, keep=keep)
-        case "png":
-            image.pngsave(str(target), compression=6, keep=keep)
-        case "webp":
-            image.webpsave(str(target), Q=quality, keep=keep)
-        case "avif":
-            image.heifsave(str(target), Q=quality, compression="av1", effort=2, keep=keep)
-        case _:
-            raise AssertionError(f"unknown output format {kind.extension!r}")
