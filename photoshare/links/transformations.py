@@ -27,7 +27,6 @@ from pydantic import (
 
 from photoshare.links.actions import (
     OUTPUT_KEYS,
-    RESIZE_KEYS,
     Action,
     ActionError,
     component_actions,
@@ -35,6 +34,7 @@ from photoshare.links.actions import (
     read_component,
 )
 from photoshare.links.colors import CSS_COLORS
+from photoshare.links.validation_messages import blamed_params, describe, failing_field
 
 MAX_OPERATIONS = 10
 MAX_STRING_LENGTH = 1000
@@ -298,32 +298,14 @@ def canonical(transformation: Transformation) -> str:
 _OPERATION: TypeAdapter[Operation] = TypeAdapter(Operation)
 
 
-def _failing_field(error: ValidationError) -> str:
-    """The field of the first error, past pydantic's branch names (``constrained-int``)."""
-    fields = [part for part in error.errors()[0]["loc"] if re.fullmatch(r"[a-z_]+", str(part))]
-    return str(fields[-1]) if fields else ""
-
-
-def _blamed(action: Action, error: ValidationError) -> str:
-    """The parameter at fault: the one behind the failing field, else the one deciding it."""
-    params = action.params
-    fields = {**RESIZE_KEYS, **OUTPUT_KEYS}
-    keys = [key for key in params if fields.get(key) == _failing_field(error)]
-    if not keys and len(params) > 1:
-        message = str(error.errors()[0]["msg"])
-        # Resize's own checks: gravity that the crop mode ignores, or a crop mode missing a side.
-        keys = ["g"] if "gravity applies" in message else [key for key in ("c",) if key in params]
-    return ",".join(f"{key}_{params[key]}" for key in keys or params)
-
-
 def _validated(action: Action) -> Operation:
     try:
         return _OPERATION.validate_python(action.operation)
     except ValidationError as exc:
         message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
         # "Input should be at most 4000" says which input through the field's name.
-        message = message.replace("Input should", f"{_failing_field(exc)} should", 1)
-        raise TransformationError(f"{_blamed(action, exc)}: {message}") from None
+        message = message.replace("Input should", f"{failing_field(exc)} should", 1)
+        raise TransformationError(f"{blamed_params(action, exc)}: {message}") from None
 
 
 def _component_operations(component: str, output: dict[str, str]) -> list[Operation]:
@@ -344,20 +326,6 @@ def _component_operations(component: str, output: dict[str, str]) -> list[Operat
     return [_validated(action) for action in actions]
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if first["type"] in ("tuple_type", "list_type"):
-        return "a transformation is a list of operations or a Cloudinary-style string"
-    # The location names the operation and field, minus pydantic's internal branch names.
-    where = ".".join(
-        str(part)
-        for part in first["loc"]
-        if not isinstance(part, int) and not re.search(r"[-\[]", str(part))
-    )
-    return f"{where}: {message}" if where else message
-
-
 def from_operations(operations: Any) -> Transformation:
     """Validate JSON operations into a Transformation, or raise TransformationError."""
     if isinstance(operations, list) and len(operations) > MAX_OPERATIONS:
@@ -367,7 +335,7 @@ def from_operations(operations: Any) -> Transformation:
     try:
         return Transformation.model_validate(operations)
     except ValidationError as exc:
-        raise TransformationError(_describe(exc)) from None
+        raise TransformationError(describe(exc)) from None
 
 
 def parse(text: str) -> Transformation:

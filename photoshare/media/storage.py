@@ -24,12 +24,12 @@ import cloudinary.utils
 
 from photoshare.config import Settings
 from photoshare.errors import ServiceUnavailable
+from photoshare.media.formats import BY_EXTENSION
 
 log = logging.getLogger(__name__)
 
-KEY_PATTERN = re.compile(
-    r"^(photos|avatars|renders)/[0-9a-f]{2,64}(/[0-9a-z_-]{1,128})?\.(jpg|png|webp|avif)$"
-)
+# What media.service.store_upload names a stored image: ``<folder>/<random hex>.<extension>``.
+KEY_PATTERN = re.compile(rf"^(photos|avatars)/[0-9a-f]{{2,64}}\.({'|'.join(BY_EXTENSION)})$")
 # A transformation as the Cloudinary SDK's list of options (photoshare.links.cloudinary).
 SdkTransformation = Sequence[Mapping[str, Any]]
 

@@ -20,7 +20,7 @@ from photoshare.links.plan import (
 )
 from photoshare.links.renderer import output_type, render
 from photoshare.links.transformations import MAX_PIXELS, MAX_SIDE, from_operations, parse
-from tests.links.test_render import BLUE, RED, close, opened, quadrant_jpeg, rendered
+from tests.links.test_renderer import BLUE, RED, close, opened, quadrant_jpeg, rendered
 
 ISSUE_CHAIN = "c_scale,w_4000,h_4000/a_45/a_45/a_45/a_45/a_45/a_45"
 
