@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import cloudinary.utils
 import httpx
 import pytest
 
@@ -14,8 +13,9 @@ from photoshare.links.transformations import parse
 from photoshare.media.storage import CloudinaryStorage
 from tests.factories import PhotoFactory, UserFactory
 from tests.media.test_cloudinary import cloud_client, fake_cloudinary  # noqa: F401 - fixtures
+from tests.media.test_storage import STORAGE_URL, sdk_signed_url
 
-STORAGE = CloudinaryStorage("cloudinary://123456:topsecret@demo-cloud")
+STORAGE = CloudinaryStorage(STORAGE_URL)
 
 
 @pytest.mark.parametrize(
@@ -71,18 +71,8 @@ STORAGE = CloudinaryStorage("cloudinary://123456:topsecret@demo-cloud")
 def test_delivery_url_matches_the_sdk_and_is_signed(
     text: str, sdk_options: list[dict[str, Any]]
 ) -> None:
-    expected, _ = cloudinary.utils.cloudinary_url(
-        "photos/abc123",
-        transformation=sdk_options,
-        format="jpg",
-        secure=True,
-        sign_url=True,
-        cloud_name="demo-cloud",
-        api_key="123456",
-        api_secret="topsecret",
-    )
     url = delivery_url(STORAGE, "photos/abc123.jpg", parse(text))
-    assert url == expected
+    assert url == sdk_signed_url("photos/abc123", sdk_options)
     assert url.startswith("https://res.cloudinary.com/demo-cloud/image/upload/s--")
     assert "topsecret" not in url
 

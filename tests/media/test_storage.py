@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import cloudinary.utils
 import pytest
@@ -11,6 +12,22 @@ from photoshare.media.storage import CloudinaryStorage, LocalStorage
 
 KEY = "photos/0123456789abcdef0123456789abcdef.jpg"
 STEPS = [{"crop": "fill", "width": 300, "height": 300}, {"effect": "grayscale"}]
+STORAGE_URL = "cloudinary://123456:topsecret@demo-cloud"
+
+
+def sdk_signed_url(public_id: str, steps: list[dict[str, Any]], extension: str = "jpg") -> str:
+    """What Cloudinary's own SDK signs for the demo cloud of STORAGE_URL."""
+    url, _ = cloudinary.utils.cloudinary_url(
+        public_id,
+        transformation=steps,
+        format=extension,
+        secure=True,
+        sign_url=True,
+        cloud_name="demo-cloud",
+        api_key="123456",
+        api_secret="topsecret",
+    )
+    return str(url)
 
 
 def test_local_storage_renders_from_its_own_file(tmp_path: Path) -> None:
@@ -35,19 +52,9 @@ def test_local_storage_has_no_file_for_what_is_not_a_key(tmp_path: Path, key: st
 
 
 def test_cloudinary_redirects_to_its_signed_transformed_url() -> None:
-    storage = CloudinaryStorage("cloudinary://123456:topsecret@demo-cloud")
+    storage = CloudinaryStorage(STORAGE_URL)
     assert storage.local_file(KEY) is None
     url = storage.transformed_url(KEY, STEPS)
-    expected, _ = cloudinary.utils.cloudinary_url(
-        KEY.rsplit(".", 1)[0],
-        transformation=STEPS,
-        format="jpg",
-        secure=True,
-        sign_url=True,
-        cloud_name="demo-cloud",
-        api_key="123456",
-        api_secret="topsecret",
-    )
-    assert url == expected
+    assert url == sdk_signed_url(KEY.rsplit(".", 1)[0], STEPS)
     assert url.startswith("https://res.cloudinary.com/demo-cloud/image/upload/s--")
     assert "/c_fill,h_300,w_300/e_grayscale/v1/photos/" in url
