@@ -21,7 +21,7 @@ from typing import Any
 import mongomock.collection
 from pymongo import monitoring
 
-from photoshare.db import document_models
+from photoshare.app import document_models
 from photoshare.embedded import engine
 
 EQUALITY_OPERATORS = {"$eq", "$in", "$all", "$elemMatch"}
