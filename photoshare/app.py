@@ -144,27 +144,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             log.info("PhotoShare stopped cleanly")
 
 
-def create_app(settings: Settings | None = None, *, read_only: bool = False) -> FastAPI:
-    """Build the application; clients are opened by the lifespan, not here.
-
-    A read-only app (for reports next to a running server) neither takes the data dir
-    nor migrates, tidies or saves anything.
-    """
-    settings = settings or get_settings()
-    configure_logging(settings)
-    # Fail before serving anything when the configuration is unsafe.
-    settings.check_production()
-    app = FastAPI(
-        title="PhotoShare",
-        version=__version__,
-        summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-        generate_unique_id_function=operation_id,
-        # Generated clients and Swagger's "Try it out" call the address people reach.
-        servers=[{"url": settings.base_url}] if settings.public_base_url else None,
-    )
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """The middleware, innermost first: the last one added sees a request first."""
     # Innermost: HEAD is served as a GET without its body (the logs still say HEAD).
     install_method_handling(app)
     # Next: reads JSON bodies as the app does, after the size limit below has capped them.
@@ -188,6 +169,30 @@ def create_app(settings: Settings | None = None, *, read_only: bool = False) -> 
     app.add_middleware(SecurityHeaders)
     # Outermost, so every log line of the request, errors included, carries its id.
     app.add_middleware(RequestIdMiddleware)
+
+
+def create_app(settings: Settings | None = None, *, read_only: bool = False) -> FastAPI:
+    """Build the application; clients are opened by the lifespan, not here.
+
+    A read-only app (for reports next to a running server) neither takes the data dir
+    nor migrates, tidies or saves anything.
+    """
+    settings = settings or get_settings()
+    configure_logging(settings)
+    # Fail before serving anything when the configuration is unsafe.
+    settings.check_production()
+    app = FastAPI(
+        title="PhotoShare",
+        version=__version__,
+        summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
+        # Generated clients and Swagger's "Try it out" call the address people reach.
+        servers=[{"url": settings.base_url}] if settings.public_base_url else None,
+    )
+    _add_middleware(app, settings)
     app.state.settings = settings
     app.state.read_only = read_only
     install_error_handlers(app)
