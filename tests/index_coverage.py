@@ -209,7 +209,16 @@ def install() -> None:
     _wrap(coll, "_update", lambda c, spec, *a, **k: (c.name, spec, None, "update"))
     _wrap(coll, "_delete", lambda c, spec, *a, **k: (c.name, spec, None, "delete"))
     _wrap(coll, "count_documents", lambda c, spec, **k: (c.name, spec, None, "count"))
-    _wrap(coll, "distinct", lambda c, key, spec=None, **k: (c.name, spec, None, "distinct"))
+    _wrap(
+        coll,
+        "distinct",
+        lambda c, key, spec=None, *a, filter=None, **k: (
+            c.name,
+            spec if spec is not None else filter,
+            None,
+            "distinct",
+        ),
+    )
     _wrap(
         coll,
         "aggregate",
