@@ -2,11 +2,19 @@
 """Bootstrap and run PhotoShare with nothing but Python 3.11+.
 
     python3 dev.py serve [photoshare serve options]   # http://127.0.0.1:8000, embedded mode
-    python3 dev.py test  [pytest options]             # the whole test suite
+    python3 dev.py test                               # the whole test suite
+    python3 dev.py test  [pytest options]             # pytest itself, as asked
 
 Each command creates ./.venv on first use and reinstalls the project into it
 whenever pyproject.toml changes; then dev.py becomes the command, run from that
 virtualenv, so Ctrl+C and stop signals reach it directly.
+
+The whole suite runs in two passes: every file but SEQUENTIAL on pytest-xdist workers
+(one file to a worker at a time), then SEQUENTIAL in one plain process. Schemathesis'
+parametrized tests do not survive xdist (they collapse to one item), and the replay of
+every recorded query on a MongoDB server has to come after all of them were issued. Each
+process saves the queries it issued, and the last pass checks that the union is indexed
+(tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -16,12 +24,15 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("PHOTOSHARE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+# Run after the xdist pass, in a process of their own (see the module docstring).
+SEQUENTIAL = ("tests/security/test_fuzz.py", "tests/test_real_mongodb.py")
 
 
 def _installed(extras: str, digest_of: str) -> bool:
@@ -72,6 +83,23 @@ def run_attached(argv: list[str]) -> int:
     return children[0].wait()
 
 
+def whole_suite(python: str) -> int:
+    """Run every test: an xdist pass, then SEQUENTIAL; the query check spans both."""
+    workers = str(min(os.cpu_count() or 1, 4))
+    ignored = [f"--ignore={path}" for path in SEQUENTIAL]
+    pytest = [python, "-m", "pytest"]
+    with tempfile.TemporaryDirectory(prefix="photoshare-queries-") as queries:
+        os.environ["PHOTOSHARE_TEST_QUERIES_SAVED_TO"] = queries
+        parallel = run_attached([*pytest, "-n", workers, "--dist", "loadfile", *ignored])
+        del os.environ["PHOTOSHARE_TEST_QUERIES_SAVED_TO"]
+        if parallel not in (0, 1):  # interrupted, or pytest could not run: no second pass
+            return parallel
+        print(f"dev.py: then {', '.join(SEQUENTIAL)} in one process", flush=True)
+        os.environ["PHOTOSHARE_TEST_QUERIES_MERGED_FROM"] = queries
+        last = run_attached([*pytest, *SEQUENTIAL])
+    return parallel or last
+
+
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test"}:
         print(__doc__)
@@ -84,6 +112,8 @@ def main() -> int:
         ensure_environment("dev")
         argv = [str(BIN / "python"), "-m", "pytest", *rest]
     os.chdir(ROOT)
+    if command == "test" and not rest:
+        return whole_suite(str(BIN / "python"))
     sys.stdout.flush()
     sys.stderr.flush()
     if os.name == "posix":

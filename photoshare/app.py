@@ -7,17 +7,17 @@ import contextlib
 import ipaddress
 import logging
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request
+from beanie import Document
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 
 from photoshare import __version__, datadir, db, kv, migrations, orphans
 from photoshare.auth.mail import Mailer
+from photoshare.auth.models import RefreshToken
 from photoshare.auth.passwords import PasswordHasher
 from photoshare.auth.revocation import Denylist
 from photoshare.auth.routes import router as auth_router
@@ -26,6 +26,8 @@ from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
 from photoshare.errors import install_error_handlers
 from photoshare.finite_json import FiniteJsonNumbers
+from photoshare.health import router as health_router
+from photoshare.links.models import Link
 from photoshare.links.render_cache import RenderCache, RenderPool
 from photoshare.links.routes import router as links_router
 from photoshare.logs import RequestIdMiddleware, configure_logging
@@ -36,16 +38,34 @@ from photoshare.media.uploads import BodySizeLimit
 from photoshare.methods import Album, install_method_handling
 from photoshare.openapi import document_errors, install_docs, operation_id
 from photoshare.photos.comments.routes import router as comments_router
+from photoshare.photos.models import Photo, Tag
 from photoshare.photos.ratings.routes import router as ratings_router
 from photoshare.photos.routes import router as photos_router
 from photoshare.photos.tags.routes import router as tags_router
 from photoshare.runtime import Runtime
 from photoshare.security import SecurityHeaders
+from photoshare.users.models import SiteClaim, User
 from photoshare.users.routes import router as users_router
 
 log = logging.getLogger("photoshare")
 
 WEB_DIR = Path(__file__).parent / "web"
+# Each domain's routes, in the order the OpenAPI document lists them.
+API_ROUTERS = [
+    auth_router,
+    users_router,
+    photos_router,
+    comments_router,
+    ratings_router,
+    tags_router,
+    links_router,
+    media_router,
+]
+
+
+def document_models() -> list[type[Document]]:
+    """Every Beanie document of the service, registered at start-up (``db.connect``)."""
+    return [User, SiteClaim, RefreshToken, Photo, Tag, Link]
 
 
 def _describe_mode(settings: Settings) -> str:
@@ -100,20 +120,12 @@ async def _tidy(runtime: Runtime) -> asyncio.Task[None]:
     return asyncio.create_task(orphans.reconcile(runtime, started), name="reconcile storage")
 
 
-async def _answers(check: Coroutine[Any, Any, bool], deadline: float) -> bool:
-    """Whether a readiness check succeeds within its deadline (a stalled server is down)."""
-    try:
-        return await asyncio.wait_for(check, deadline)
-    except TimeoutError:
-        return False
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     read_only: bool = app.state.read_only
     async with _owning(settings, read_only):
-        database = await db.connect(settings, read_only=read_only)
+        database = await db.connect(settings, document_models(), read_only=read_only)
         if not read_only:
             await migrations.migrate()
         store = await kv.connect(settings, read_only=read_only)
@@ -132,27 +144,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             log.info("PhotoShare stopped cleanly")
 
 
-def create_app(settings: Settings | None = None, *, read_only: bool = False) -> FastAPI:
-    """Build the application; clients are opened by the lifespan, not here.
-
-    A read-only app (for reports next to a running server) neither takes the data dir
-    nor migrates, tidies or saves anything.
-    """
-    settings = settings or get_settings()
-    configure_logging(settings)
-    # Fail before serving anything when the configuration is unsafe.
-    settings.check_production()
-    app = FastAPI(
-        title="PhotoShare",
-        version=__version__,
-        summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-        generate_unique_id_function=operation_id,
-        # Generated clients and Swagger's "Try it out" call the address people reach.
-        servers=[{"url": settings.base_url}] if settings.public_base_url else None,
-    )
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """The middleware, innermost first: the last one added sees a request first."""
     # Innermost: HEAD is served as a GET without its body (the logs still say HEAD).
     install_method_handling(app)
     # Next: reads JSON bodies as the app does, after the size limit below has capped them.
@@ -176,46 +169,36 @@ def create_app(settings: Settings | None = None, *, read_only: bool = False) -> 
     app.add_middleware(SecurityHeaders)
     # Outermost, so every log line of the request, errors included, carries its id.
     app.add_middleware(RequestIdMiddleware)
+
+
+def create_app(settings: Settings | None = None, *, read_only: bool = False) -> FastAPI:
+    """Build the application; clients are opened by the lifespan, not here.
+
+    A read-only app (for reports next to a running server) neither takes the data dir
+    nor migrates, tidies or saves anything.
+    """
+    settings = settings or get_settings()
+    configure_logging(settings)
+    # Fail before serving anything when the configuration is unsafe.
+    settings.check_production()
+    app = FastAPI(
+        title="PhotoShare",
+        version=__version__,
+        summary="Share photos: tags, comments, ratings, search, transformed links and QR codes.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
+        # Generated clients and Swagger's "Try it out" call the address people reach.
+        servers=[{"url": settings.base_url}] if settings.public_base_url else None,
+    )
+    _add_middleware(app, settings)
     app.state.settings = settings
     app.state.read_only = read_only
     install_error_handlers(app)
-    app.include_router(document_errors(auth_router))
-    app.include_router(document_errors(users_router))
-    app.include_router(document_errors(photos_router))
-    app.include_router(document_errors(comments_router))
-    app.include_router(document_errors(ratings_router))
-    app.include_router(document_errors(tags_router))
-    app.include_router(document_errors(links_router))
-    app.include_router(document_errors(media_router))
-
-    @app.get("/healthz", tags=["service"], summary="Liveness")
-    async def healthz() -> dict[str, str]:
-        """Answer 200 while the process is up."""
-        return {"status": "ok"}
-
-    @app.get(
-        "/readyz",
-        tags=["service"],
-        summary="Readiness",
-        responses={503: {"description": "The database or Redis is not answering"}},
-    )
-    async def readyz(request: Request) -> JSONResponse:
-        """Answer 200 when the database and Redis answer, else 503."""
-        runtime: Runtime = request.app.state.runtime
-        deadline = runtime.settings.readiness_timeout_seconds
-        checks = {
-            "database": await _answers(runtime.db.ping(), deadline),
-            "redis": await _answers(runtime.kv.ping(), deadline),
-        }
-        ready = all(checks.values())
-        return JSONResponse(
-            {
-                "status": "ok" if ready else "unavailable",
-                **{k: "ok" if v else "down" for k, v in checks.items()},
-            },
-            status_code=200 if ready else 503,
-        )
-
+    for router in API_ROUTERS:
+        app.include_router(document_errors(router))
+    app.include_router(health_router)
     install_docs(app)
     # The album: static HTML, CSS and ES modules, on every path the API does not own.
     app.router.routes.append(Album(WEB_DIR, app.routes))

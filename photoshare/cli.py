@@ -18,7 +18,7 @@ import uvicorn
 from pydantic import ValidationError
 from uvicorn.supervisors import ChangeReload
 
-# The app and the tasks are imported by the commands that run them, so that a command
+# The app and photoshare.commands are imported by the commands that run them, so that a command
 # refused (the data dir is in use) answers at once.
 from photoshare import datadir
 from photoshare.config import ConfigurationError, Settings, get_settings
@@ -118,7 +118,7 @@ def _serve_reloading(settings: Settings, options: dict[str, Any]) -> int:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
-    from photoshare import tasks
+    from photoshare import commands
     from photoshare.errors import PhotoShareError
 
     settings = get_settings()
@@ -128,7 +128,7 @@ def _create_admin(args: argparse.Namespace) -> int:
         else sys.stdin.readline().rstrip("\n")
     )
     try:
-        user = asyncio.run(tasks.create_admin(settings, args.username, args.email, password))
+        user = asyncio.run(commands.create_admin(settings, args.username, args.email, password))
     except (ValidationError, PhotoShareError, ConfigurationError) as exc:
         print(f"photoshare: cannot create the admin: {_reason(exc)}", file=sys.stderr)
         return 1
@@ -137,7 +137,7 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from photoshare import tasks
+    from photoshare import commands
 
     settings = get_settings()
     if not settings.embedded:
@@ -146,7 +146,7 @@ def _demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    for line in asyncio.run(tasks.demo(settings)):
+    for line in asyncio.run(commands.demo(settings)):
         print(line)
     return 0
 
@@ -171,19 +171,19 @@ def _export_json(args: argparse.Namespace) -> int:
 
 
 def _check_indexes(args: argparse.Namespace) -> int:
-    from photoshare import tasks
+    from photoshare import commands
 
-    report, as_declared = asyncio.run(tasks.check_indexes(get_settings(), apply=args.apply))
+    report, as_declared = asyncio.run(commands.check_indexes(get_settings(), apply=args.apply))
     for line in report:
         print(line)
     return 0 if as_declared else 1
 
 
 def _check_storage(args: argparse.Namespace) -> int:
-    from photoshare import tasks
+    from photoshare import commands
 
     settings = get_settings()
-    report, sound = asyncio.run(tasks.check_storage(settings, apply=args.apply))
+    report, sound = asyncio.run(commands.check_storage(settings, apply=args.apply))
     for line in report:
         print(line)
     return 0 if sound else 1
@@ -197,29 +197,29 @@ def _reason(exc: Exception) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="photoshare", description="PhotoShare service")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the API and the album")
+    subcommands = parser.add_subparsers(dest="command", required=True)
+    serve = subcommands.add_parser("serve", help="serve the API and the album")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
     serve.set_defaults(handler=_serve)
-    admin = commands.add_parser(
+    admin = subcommands.add_parser(
         "create-admin",
         help="create an admin account (password from PHOTOSHARE_ADMIN_PASSWORD, stdin or a prompt)",
     )
     admin.add_argument("--username", required=True)
     admin.add_argument("--email", required=True)
     admin.set_defaults(handler=_create_admin)
-    demo = commands.add_parser("demo", help="fill the embedded store with sample data")
+    demo = subcommands.add_parser("demo", help="fill the embedded store with sample data")
     demo.set_defaults(handler=_demo)
-    exporter = commands.add_parser(
+    exporter = subcommands.add_parser(
         "export-json",
         help="write the embedded database as Extended JSON (also while a server runs)",
     )
     exporter.add_argument("--output", default="-", help="file to write (default: stdout)")
     exporter.set_defaults(handler=_export_json)
-    indexes = commands.add_parser(
+    indexes = subcommands.add_parser(
         "check-indexes",
         help="report indexes missing, conflicting with their declaration or extra "
         "(--apply makes them as declared)",
@@ -231,7 +231,7 @@ def _parser() -> argparse.ArgumentParser:
         "(refused while an embedded server runs)",
     )
     indexes.set_defaults(handler=_check_indexes)
-    storage = commands.add_parser(
+    storage = subcommands.add_parser(
         "check-storage",
         help="report temp files and stored images nothing refers to (--apply removes them)",
     )

@@ -1,33 +1,38 @@
 """The only module that knows the MongoDB driver.
 
 It builds the client (motor for a real server, mongomock-motor for the embedded
-store) and registers the Beanie documents. In embedded mode the in-process database is
-kept in ``<data dir>/mongo.sqlite3``: a snapshot and a journal in which every write is
-recorded before it is acknowledged (``photoshare.embedded``).
+store) and registers the Beanie documents the app hands it. Services read and insert
+through Beanie; ``collection()`` gives the typed driver collection for what Beanie does
+not express, atomic updates with a guard in the filter (docs/architecture.md). In
+embedded mode the in-process database is kept in ``<data dir>/mongo.sqlite3``: a
+snapshot and a journal in which every write is recorded before it is acknowledged
+(``photoshare.embedded``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from beanie import Document, init_beanie
 from mongomock.aggregate import process_pipeline
 from mongomock_motor import AsyncMongoMockClient
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from motor.motor_asyncio import (
+    AsyncIOMotorClient,
+    AsyncIOMotorCollection,
+    AsyncIOMotorDatabase,
+)
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from photoshare import indexes
-from photoshare.auth.models import RefreshToken
 from photoshare.config import Settings
 from photoshare.embedded import engine
 from photoshare.embedded import mongo as embedded_mongo
-from photoshare.links.models import Link
-from photoshare.photos.models import Photo, Tag
-from photoshare.users.models import SiteClaim, User
 
 __all__ = [
+    "Collection",
     "Database",
     "DuplicateKeyError",
     "PyMongoError",
@@ -35,7 +40,6 @@ __all__ = [
     "collection",
     "connect",
     "count",
-    "document_models",
     "find_page",
     "server_client",
 ]
@@ -43,9 +47,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def collection(model: type[Document]) -> Any:
+# motor's own stubs type every method; documents come back as pymongo's default dicts.
+Collection: TypeAlias = "AsyncIOMotorCollection[dict[str, Any]]"
+
+
+def collection(model: type[Document]) -> Collection:
     """The driver collection behind a document, for atomic updates Beanie does not express."""
-    return model.get_motor_collection()
+    return cast(Collection, model.get_motor_collection())
 
 
 async def count(model: type[Document], query: dict[str, Any]) -> int:
@@ -97,20 +105,11 @@ async def aggregate(model: type[Document], pipeline: list[dict[str, Any]]) -> li
     return list(process_pipeline(documents, None, stages, None))  # type: ignore[no-untyped-call]
 
 
-def document_models() -> list[type[Document]]:
-    """Every Beanie document of the service, registered at start-up."""
-    return [User, SiteClaim, RefreshToken, Photo, Tag, Link]
-
-
 @dataclass
 class Database:
     client: Any
     database: AsyncIOMotorDatabase[Any]
     journal: embedded_mongo.MongoJournal | None = None
-
-    @property
-    def embedded(self) -> bool:
-        return self.journal is not None
 
     async def ping(self) -> bool:
         try:
@@ -144,9 +143,13 @@ def server_client(settings: Settings) -> AsyncIOMotorClient[Any]:
 
 
 async def connect(
-    settings: Settings, *, read_only: bool = False, build_indexes: bool = True
+    settings: Settings,
+    models: Sequence[type[Document]],
+    *,
+    read_only: bool = False,
+    build_indexes: bool = True,
 ) -> Database:
-    """Open the configured database, register the documents and build missing indexes.
+    """Open the configured database, register ``models`` and build their missing indexes.
 
     Existing indexes are never changed here (``photoshare.indexes``); a read-only
     database, or ``build_indexes=False`` (``check-indexes --apply``), builds none.
@@ -161,10 +164,10 @@ async def connect(
         database = client[settings.mongodb_database]
         journal = embedded_mongo.open_store(database.delegate, settings, read_only=read_only)
         db = Database(client, database, journal)
-    await init_beanie(database=db.database, document_models=document_models(), skip_indexes=True)
+    await init_beanie(database=db.database, document_models=list(models), skip_indexes=True)
     if build_indexes and not read_only:
         try:
-            await indexes.ensure(document_models())
+            await indexes.ensure(models)
         except BaseException:
             await db.close()
             raise

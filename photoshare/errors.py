@@ -35,10 +35,6 @@ class PhotoShareError(Exception):
         super().__init__(self.detail)
 
 
-class BadRequest(PhotoShareError):
-    status_code = 400
-
-
 class NotAuthenticated(PhotoShareError):
     status_code = 401
     detail = "Not authenticated"

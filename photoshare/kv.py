@@ -79,10 +79,6 @@ class KeyValueStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
-    @property
-    def embedded(self) -> bool:
-        return isinstance(self.redis, embedded_redis.JournaledRedis)
-
     async def ping(self) -> bool:
         try:
             return bool(await self.redis.ping())

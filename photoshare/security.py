@@ -11,7 +11,8 @@ ALBUM_POLICY = (
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-# Swagger UI and ReDoc load their scripts from a CDN and run an inline bootstrap.
+# Swagger UI and ReDoc (their assets served from here by fastapi-offline) start with an
+# inline script, which the album's policy would block.
 _DOCS_PATHS = ("/docs", "/redoc")
 
 

@@ -50,7 +50,7 @@ from benchlib import (
 )
 from bson import ObjectId, json_util
 
-from photoshare import tasks
+from photoshare import commands
 from photoshare.config import Settings
 from photoshare.embedded import mongo
 from photoshare.embedded import mongo_snapshot as snapshot
@@ -182,7 +182,7 @@ async def _api_comments(base_url: str, total: int) -> float:
 
 async def _template(tmp: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """A photo (with a comment and a rating) and an account, as the service stores them."""
-    async with tasks.running(_settings(tmp / "template")) as (client, runtime):
+    async with commands.running(_settings(tmp / "template")) as (client, runtime):
         for name in ("owner", "reader"):
             account = {"username": name, "email": f"{name}@example.com", "password": "p" * 12}
             expect(await client.post("/api/v1/auth/signup", json=account), 201, "signup")

@@ -50,7 +50,7 @@ from benchlib import (
     warn_about_dotenv,
 )
 
-from photoshare import tasks
+from photoshare import commands
 from photoshare.config import Settings
 from photoshare.db import collection
 from photoshare.photos.models import Photo
@@ -75,7 +75,7 @@ async def _insert_photos(settings: Settings, images: list[tuple[str, str]]) -> N
     """Insert one photo per (key, content hash), as an upload would have recorded it."""
     from bson import ObjectId
 
-    async with tasks.running(settings):
+    async with commands.running(settings):
         owner = ObjectId()
         photos = [
             Photo(

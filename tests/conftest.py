@@ -28,6 +28,11 @@ from tests.servers import redis_server
 EMBEDDED_ONLY_PATHS = ("tests/embedded/", "tests/test_datadir.py")
 # Replays what the rest of the run recorded, so it runs last.
 RUNS_LAST = "tests/test_real_mongodb.py::test_every_recorded_query_uses_an_index_on_the_server"
+# A run split over several pytest processes (dev.py): each earlier process saves its
+# queries in the directory QUERIES_SAVED_TO names and checks nothing; the last pass, given
+# the same directory in QUERIES_MERGED_FROM, reads them all first and checks the union.
+QUERIES_SAVED_TO = "PHOTOSHARE_TEST_QUERIES_SAVED_TO"
+QUERIES_MERGED_FROM = "PHOTOSHARE_TEST_QUERIES_MERGED_FROM"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
     index_coverage.install()
     if real_mongodb.URL is not None:
         index_coverage.listen_to_server(real_mongodb.RUN_PREFIX)
+    merged_from = os.environ.get(QUERIES_MERGED_FROM)
+    if merged_from and not index_coverage.RECORDER.merge(Path(merged_from)):
+        raise pytest.UsageError(f"{QUERIES_MERGED_FROM}: no recorded queries in {merged_from}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -49,6 +57,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when any query issued during it is not served by a declared index."""
     real_mongodb.DATABASES.drop_all()
+    if saved_to := os.environ.get(QUERIES_SAVED_TO):
+        index_coverage.RECORDER.save(Path(saved_to))
+        return
     uncovered = index_coverage.RECORDER.uncovered()
     if uncovered:
         lines = "\n".join(f"  {shape.describe()}" for shape in uncovered)

@@ -4,7 +4,10 @@ On the embedded store the recorder wraps mongomock's collection methods; on a re
 server (``PHOTOSHARE_TEST_MONGODB_URL``) it listens to the driver's commands. Either
 way it sees exactly what the services issue (through Beanie or directly), and keeps
 one example of each shape (collection, filter, sort) so that tests/test_real_mongodb.py
-can replay it with ``explain``. A query is covered when some declared index starts
+can replay it with ``explain``. When the run is split over several pytest processes
+(``python3 dev.py test``: xdist workers, then a last plain pass), each process saves
+what it recorded (``save``) and the last pass merges every record (``merge``) before its
+own tests, so the check at the end, and the replay, cover the whole run. A query is covered when some declared index starts
 with its equality fields (in any order) followed by its sort fields (all in the
 index's direction or all reversed); an equality on ``_id`` is always covered.
 """
@@ -12,16 +15,19 @@ index's direction or all reversed); an equality on ``_id`` is always covered.
 from __future__ import annotations
 
 import copy
+import os
+import pickle
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import mongomock.collection
 from pymongo import monitoring
 
-from photoshare.db import document_models
+from photoshare.app import document_models
 from photoshare.embedded import engine
 
 EQUALITY_OPERATORS = {"$eq", "$in", "$all", "$elemMatch"}
@@ -143,6 +149,25 @@ class QueryRecorder:
         finally:
             self._inside.depth -= 1
 
+    def save(self, directory: Path) -> None:
+        """Write what this process recorded, for the pass that checks the whole run."""
+        if not self.shapes:
+            return
+        records = (self.shapes, self.examples)
+        (directory / f"queries-{os.getpid()}.pickle").write_bytes(pickle.dumps(records))
+
+    def merge(self, directory: Path) -> int:
+        """Add the records other processes saved in ``directory``; return how many were read."""
+        files = sorted(directory.glob("queries-*.pickle"))
+        for file in files:
+            # Written by this run's own pytest processes (save above), never by anyone else.
+            shapes, examples = pickle.loads(file.read_bytes())  # noqa: S301
+            for shape, times in shapes.items():
+                self.shapes[shape] = self.shapes.get(shape, 0) + times
+            for shape, example in examples.items():
+                self.examples.setdefault(shape, example)
+        return len(files)
+
     def uncovered(self) -> list[QueryShape]:
         indexes = declared_indexes()
         return [shape for shape in self.shapes if not covered(shape, indexes)]
@@ -184,7 +209,16 @@ def install() -> None:
     _wrap(coll, "_update", lambda c, spec, *a, **k: (c.name, spec, None, "update"))
     _wrap(coll, "_delete", lambda c, spec, *a, **k: (c.name, spec, None, "delete"))
     _wrap(coll, "count_documents", lambda c, spec, **k: (c.name, spec, None, "count"))
-    _wrap(coll, "distinct", lambda c, key, spec=None, **k: (c.name, spec, None, "distinct"))
+    _wrap(
+        coll,
+        "distinct",
+        lambda c, key, spec=None, *a, filter=None, **k: (
+            c.name,
+            spec if spec is not None else filter,
+            None,
+            "distinct",
+        ),
+    )
     _wrap(
         coll,
         "aggregate",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from photoshare import tasks
+from photoshare import commands
 from photoshare.auth.models import RefreshToken
 from photoshare.config import Settings
 from photoshare.indexes import IndexesRefused
@@ -120,7 +120,7 @@ async def test_check_indexes_reports_the_difference_and_apply_makes_it_as_declar
     added = IndexModel([("name", DESCENDING)], name="name_backwards")
     monkeypatch.setattr(Tag.Settings, "indexes", [*Tag.Settings.indexes, added])
 
-    report, as_declared = await tasks.check_indexes(settings, apply=False)
+    report, as_declared = await commands.check_indexes(settings, apply=False)
     assert not as_declared
     assert report == [
         "conflicting  tags.most_used {photos_count: -1, name: -1}\n"
@@ -130,11 +130,14 @@ async def test_check_indexes_reports_the_difference_and_apply_makes_it_as_declar
         "run `photoshare check-indexes --apply` to make them as declared",
     ]
 
-    applied, as_declared = await tasks.check_indexes(settings, apply=True)
+    applied, as_declared = await commands.check_indexes(settings, apply=True)
     assert as_declared, applied
     assert applied[0].startswith("built        tags.name_backwards")  # new ones first
     assert applied[-1] == "indexes are as declared"
-    assert (await tasks.check_indexes(settings, apply=False)) == (["indexes are as declared"], True)
+    assert (await commands.check_indexes(settings, apply=False)) == (
+        ["indexes are as declared"],
+        True,
+    )
     final = await _index_information(settings, Tag)
     assert final["most_used"]["key"] == [("photos_count", -1), ("name", -1)]
     assert "stale" not in final
@@ -151,9 +154,9 @@ async def test_a_changed_ttl_is_applied(
         "expires_ttl",
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=3600, name="expires_ttl"),
     )
-    report, as_declared = await tasks.check_indexes(settings, apply=False)
+    report, as_declared = await commands.check_indexes(settings, apply=False)
     assert not as_declared and "expireAfterSeconds=3600" in report[0]
-    applied, as_declared = await tasks.check_indexes(settings, apply=True)
+    applied, as_declared = await commands.check_indexes(settings, apply=True)
     assert as_declared, applied
     assert (await _index_information(settings, RefreshToken))["expires_ttl"][
         "expireAfterSeconds"

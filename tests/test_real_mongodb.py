@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
+from photoshare.app import document_models
 from photoshare.config import Settings
-from photoshare.db import document_models
 from tests import real_mongodb
 from tests.factories import PhotoFactory, UserFactory
 from tests.index_coverage import RECORDER, RecordedQuery, queries_of

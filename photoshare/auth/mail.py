@@ -16,10 +16,6 @@ class Mailer:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    @property
-    def configured(self) -> bool:
-        return self._settings.smtp_host is not None
-
     async def send(self, to: str, subject: str, body: str) -> None:
         """Send one plain-text email, or log it when no SMTP server is configured."""
         settings = self._settings

@@ -222,9 +222,7 @@ async def revoke_user_logins(
     runtime: Runtime, user_id: PydanticObjectId, *, keep: str | None = None
 ) -> None:
     """End every login of a user, optionally keeping the one making the request."""
-    live = await collection(RefreshToken).distinct(
-        "session_id", {"user_id": user_id, "revoked": False}
-    )
+    live = await RefreshToken.distinct("session_id", {"user_id": user_id, "revoked": False})
     await revoke_logins(runtime, [sid for sid in live if sid != keep])
 
 

@@ -1,4 +1,4 @@
-"""Operator tasks behind the CLI: create an admin, fill a demo store, check indexes."""
+"""The operations behind the CLI: create an admin, fill a demo store, check indexes and storage."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import httpx
 import pyvips
 
 from photoshare import datadir, db, indexes, orphans
-from photoshare.app import create_app, lifespan
+from photoshare.app import create_app, document_models, lifespan
 from photoshare.auth import service as auth_service
 from photoshare.auth.schemas import SignupRequest
 from photoshare.config import Settings
-from photoshare.db import DuplicateKeyError, collection, document_models
+from photoshare.db import DuplicateKeyError, collection
 from photoshare.runtime import Runtime
 from photoshare.users.models import Role, SiteClaim, User
 
@@ -57,7 +57,7 @@ async def check_indexes(settings: Settings, *, apply: bool) -> tuple[list[str], 
     """
     if not apply:
         # Read only: next to a running server too, and nothing is built.
-        database = await db.connect(settings, read_only=True)
+        database = await db.connect(settings, document_models(), read_only=True)
         try:
             found = await indexes.differences(document_models())
         finally:
@@ -67,9 +67,9 @@ async def check_indexes(settings: Settings, *, apply: bool) -> tuple[list[str], 
             lines.append(f"run `{indexes.APPLY_COMMAND}` to make them as declared")
         return lines or ["indexes are as declared"], not found
     with _holding_embedded(settings):
-        database = await db.connect(settings, build_indexes=False)
+        database = await db.connect(settings, document_models(), build_indexes=False)
         try:
-            lines = await indexes.apply(document_models(), embedded=database.embedded)
+            lines = await indexes.apply(document_models(), embedded=settings.embedded)
             left = await indexes.differences(document_models())
         finally:
             await database.close()
@@ -172,58 +172,81 @@ def demo_image(seed: int) -> bytes:
     return bytes(image.jpegsave_buffer(Q=85))
 
 
+Headers = dict[str, str]
+
+
+async def _demo_accounts(client: httpx.AsyncClient) -> dict[str, Headers]:
+    """Sign up (or find) the demo users and log each in."""
+    tokens = {}
+    for name in _DEMO_USERS:
+        body = {"username": name, "email": f"{name}@example.com", "password": DEMO_PASSWORD}
+        response = await client.post("/api/v1/auth/signup", json=body)
+        if response.status_code not in (201, 409):
+            raise RuntimeError(f"signup of {name} failed: {response.text}")
+        login = await client.post(
+            "/api/v1/auth/login", data={"username": name, "password": DEMO_PASSWORD}
+        )
+        login.raise_for_status()
+        tokens[name] = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    return tokens
+
+
+async def _demo_photos(client: httpx.AsyncClient, tokens: dict[str, Headers]) -> list[str]:
+    """Upload the sample photos, taking turns among the demo users; return their ids."""
+    photo_ids = []
+    for index, (description, tags) in enumerate(_DEMO_PHOTOS):
+        response = await client.post(
+            "/api/v1/photos",
+            files={"file": (f"demo{index}.jpg", demo_image(index), "image/jpeg")},
+            data={"description": description, "tags": tags},
+            headers=tokens[_demo_owner(index)],
+        )
+        response.raise_for_status()
+        photo_ids.append(str(response.json()["id"]))
+    return photo_ids
+
+
+def _demo_owner(index: int) -> str:
+    return _DEMO_USERS[index % len(_DEMO_USERS)]
+
+
+async def _demo_reactions(
+    client: httpx.AsyncClient, tokens: dict[str, Headers], photo_ids: list[str]
+) -> None:
+    """Every other demo user rates each photo; the next user along comments on it."""
+    rng = random.Random(7)  # noqa: S311 - sample ratings, not secrets
+    for index, photo_id in enumerate(photo_ids):
+        owner = _demo_owner(index)
+        for name in _DEMO_USERS:
+            if name == owner:
+                continue
+            await client.post(
+                f"/api/v1/photos/{photo_id}/ratings",
+                json={"stars": rng.randint(2, 5)},
+                headers=tokens[name],
+            )
+        await client.post(
+            f"/api/v1/photos/{photo_id}/comments",
+            json={"text": rng.choice(["Lovely light!", "Great colours.", "Where is this?"])},
+            headers=tokens[_DEMO_USERS[(index + 1) % 3]],
+        )
+
+
 async def demo(settings: Settings) -> list[str]:
     """Fill the store with sample users, photos, comments, ratings and a link."""
-    lines = []
     async with running(settings) as (client, _):
-        tokens = {}
-        for name in _DEMO_USERS:
-            body = {"username": name, "email": f"{name}@example.com", "password": DEMO_PASSWORD}
-            response = await client.post("/api/v1/auth/signup", json=body)
-            if response.status_code not in (201, 409):
-                raise RuntimeError(f"signup of {name} failed: {response.text}")
-            login = await client.post(
-                "/api/v1/auth/login", data={"username": name, "password": DEMO_PASSWORD}
-            )
-            login.raise_for_status()
-            tokens[name] = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        photo_ids = []
-        for index, (description, tags) in enumerate(_DEMO_PHOTOS):
-            owner = _DEMO_USERS[index % len(_DEMO_USERS)]
-            response = await client.post(
-                "/api/v1/photos",
-                files={"file": (f"demo{index}.jpg", demo_image(index), "image/jpeg")},
-                data={"description": description, "tags": tags},
-                headers=tokens[owner],
-            )
-            response.raise_for_status()
-            photo_ids.append((response.json()["id"], owner))
-        rng = random.Random(7)  # noqa: S311 - sample ratings, not secrets
-        for photo_id, owner in photo_ids:
-            for name in _DEMO_USERS:
-                if name == owner:
-                    continue
-                await client.post(
-                    f"/api/v1/photos/{photo_id}/ratings",
-                    json={"stars": rng.randint(2, 5)},
-                    headers=tokens[name],
-                )
-            await client.post(
-                f"/api/v1/photos/{photo_id}/comments",
-                json={"text": rng.choice(["Lovely light!", "Great colours.", "Where is this?"])},
-                headers=tokens[_DEMO_USERS[(photo_ids.index((photo_id, owner)) + 1) % 3]],
-            )
-        first_id, first_owner = photo_ids[0]
+        tokens = await _demo_accounts(client)
+        photo_ids = await _demo_photos(client, tokens)
+        await _demo_reactions(client, tokens, photo_ids)
         link = await client.post(
-            f"/api/v1/photos/{first_id}/links",
+            f"/api/v1/photos/{photo_ids[0]}/links",
             json={"preset": "circle_avatar"},
-            headers=tokens[first_owner],
+            headers=tokens[_demo_owner(0)],
         )
         link.raise_for_status()
-        lines.append(f"{len(photo_ids)} photos by {', '.join(_DEMO_USERS)}")
-        lines.append(f"log in as any of them with the password {DEMO_PASSWORD!r}")
-        lines.append(
-            f"(the first account to sign up is the admin; {_DEMO_USERS[0]} if the store was empty)"
-        )
-        lines.append(f"a share link: {link.json()['url']}")
-    return lines
+    return [
+        f"{len(photo_ids)} photos by {', '.join(_DEMO_USERS)}",
+        f"log in as any of them with the password {DEMO_PASSWORD!r}",
+        f"(the first account to sign up is the admin; {_DEMO_USERS[0]} if the store was empty)",
+        f"a share link: {link.json()['url']}",
+    ]
