@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import httpx
-import pyvips
 
 from photoshare import datadir, db, indexes, orphans
 from photoshare.app import create_app, document_models, lifespan
@@ -17,6 +16,7 @@ from photoshare.auth import service as auth_service
 from photoshare.auth.schemas import SignupRequest
 from photoshare.config import Settings
 from photoshare.db import DuplicateKeyError, collection
+from photoshare.media.vips import pyvips
 from photoshare.runtime import Runtime
 from photoshare.users.models import Role, SiteClaim, User
 
