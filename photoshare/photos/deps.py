@@ -9,7 +9,6 @@ from beanie import PydanticObjectId
 from fastapi import Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 
-from photoshare.auth.service import account_key
 from photoshare.deps import CurrentUser, OptionalUser
 from photoshare.errors import InvalidInput, NotAllowed
 from photoshare.photos import service
@@ -24,6 +23,7 @@ from photoshare.photos.search import (
 )
 from photoshare.photos.tags.schemas import tag_name
 from photoshare.text import SINGLE_LINE, fold
+from photoshare.users.identity import account_key
 from photoshare.users.models import Role, User
 
 # A day or a moment: the schema says which strings are dates (parse_bound reads them).

@@ -9,6 +9,7 @@ from beanie import PydanticObjectId
 from fastapi import UploadFile
 from pymongo import ReturnDocument
 
+from photoshare.clock import utcnow
 from photoshare.db import collection, find_page
 from photoshare.errors import Conflict, NotFound
 from photoshare.links import service as links
@@ -23,7 +24,7 @@ from photoshare.runtime import Runtime
 from photoshare.schemas import Page, Pagination
 from photoshare.text import NON_ASCII
 from photoshare.users import service as users
-from photoshare.users.models import User, utcnow
+from photoshare.users.models import User
 from photoshare.users.schemas import RatingSummary
 
 # Pages and single photos are read without their embedded comments and ratings, which

@@ -11,7 +11,7 @@ from beanie import PydanticObjectId
 from fastapi import UploadFile
 
 from photoshare.auth import service as auth_service
-from photoshare.auth.service import AuthSession, account_key, duplicate_field
+from photoshare.auth.service import AuthSession
 from photoshare.db import DuplicateKeyError, collection, find_page
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
@@ -19,6 +19,7 @@ from photoshare.photos import stats as photo_stats
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
 from photoshare.text import NON_ASCII
+from photoshare.users.identity import account_key, duplicate_field
 from photoshare.users.models import Role, User
 from photoshare.users.schemas import Me, Profile, UpdateMe, UserSummary
 

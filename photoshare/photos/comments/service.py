@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from beanie import PydanticObjectId
 
+from photoshare.clock import utcnow
 from photoshare.db import collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.photos.comments.schemas import CommentOut
 from photoshare.photos.models import MAX_COMMENTS, Comment, Photo
 from photoshare.photos.schemas import Owner
 from photoshare.users import service as users
-from photoshare.users.models import User, utcnow
+from photoshare.users.models import User
 
 
 async def _present(comments: list[Comment]) -> list[CommentOut]:

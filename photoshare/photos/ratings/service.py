@@ -11,12 +11,13 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
+from photoshare.clock import utcnow
 from photoshare.db import collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.photos.models import MAX_RATINGS, Photo, Rating
 from photoshare.photos.ratings.schemas import Rater, RatingOut
 from photoshare.users import service as users
-from photoshare.users.models import User, utcnow
+from photoshare.users.models import User
 from photoshare.users.schemas import RatingSummary, username_of
 
 # Pipeline stages that derive the totals from the ratings array.
