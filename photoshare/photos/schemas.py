@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, StringConstraints, WithJsonSchema
 
+from photoshare.photos.ratings.schemas import RatingSummary
 from photoshare.photos.tags.schemas import TagNames
 from photoshare.text import MULTI_LINE
-from photoshare.users.models import User
-from photoshare.users.schemas import RatingSummary, username_of
+from photoshare.users.schemas import UserRef
 
 MAX_DESCRIPTION_LENGTH = 2000
 Description = Annotated[
@@ -18,20 +18,10 @@ Description = Annotated[
 ]
 
 
-class Owner(BaseModel):
-    username: str
-    avatar_url: str | None
-
-    @classmethod
-    def of(cls, user: User | None) -> Owner:
-        """How a person appears on what they posted (a deleted account stays anonymous)."""
-        return cls(username=username_of(user), avatar_url=user.avatar_url if user else None)
-
-
 class PhotoOut(BaseModel):
     id: str
     url: str
-    owner: Owner
+    owner: UserRef
     description: str
     tags: list[str]
     width: int

@@ -16,7 +16,8 @@ from photoshare.links import service as links
 from photoshare.media import service as media
 from photoshare.photos import stats
 from photoshare.photos.models import Photo
-from photoshare.photos.schemas import Owner, PhotoOut, PhotoUpdate
+from photoshare.photos.ratings.schemas import RatingSummary
+from photoshare.photos.schemas import PhotoOut, PhotoUpdate
 from photoshare.photos.search import PhotoQuery, search_terms
 from photoshare.photos.tags import service as tags
 from photoshare.photos.tags.schemas import tag_name
@@ -25,7 +26,7 @@ from photoshare.schemas import Page, Pagination
 from photoshare.text import NON_ASCII
 from photoshare.users import service as users
 from photoshare.users.models import User
-from photoshare.users.schemas import RatingSummary
+from photoshare.users.schemas import UserRef
 
 # Pages and single photos are read without their embedded comments and ratings, which
 # can grow long; every change to a photo is an atomic update, never a save of this copy.
@@ -182,7 +183,7 @@ def to_out(runtime: Runtime, photo: Photo, owner: User | None) -> PhotoOut:
     return PhotoOut(
         id=str(photo.id),
         url=runtime.storage.url(photo.storage_key),
-        owner=Owner.of(owner),
+        owner=UserRef.of(owner),
         description=photo.description,
         tags=photo.tags,
         width=photo.width,

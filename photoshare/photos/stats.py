@@ -18,7 +18,7 @@ from beanie import PydanticObjectId
 
 from photoshare.db import aggregate, collection, count
 from photoshare.photos.models import Photo
-from photoshare.users.schemas import RatingSummary
+from photoshare.photos.ratings.schemas import RatingSummary
 
 
 @dataclass

@@ -10,10 +10,9 @@ from photoshare.deps import CurrentUser, ModeratorUser, Page
 from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.photos.ratings import service
-from photoshare.photos.ratings.schemas import RatingIn, RatingOut
+from photoshare.photos.ratings.schemas import RatingIn, RatingOut, RatingSummary
 from photoshare.schemas import Page as PageOf
 from photoshare.users import service as users
-from photoshare.users.schemas import RatingSummary
 
 router = APIRouter(prefix="/api/v1/photos/{photo_id}/ratings", tags=["ratings"])
 
