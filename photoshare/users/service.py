@@ -16,7 +16,6 @@ from photoshare.db import DuplicateKeyError, collection, find_page
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
 from photoshare.photos import stats as photo_stats
-from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
 from photoshare.text import NON_ASCII
 from photoshare.users.identity import account_key, duplicate_field
@@ -78,10 +77,6 @@ async def get_by_username(username: str) -> User:
     return user
 
 
-async def photos_count(user: User) -> int:
-    return int(await collection(Photo).count_documents({"owner_id": user.id}))
-
-
 async def count_comments_written(changes: Mapping[PydanticObjectId, int]) -> None:
     """Move each author's count of comments written by the given amount."""
     users = collection(User)
@@ -100,6 +95,8 @@ async def recount_comments_written() -> int:
 
 
 async def me(user: User) -> Me:
+    """The caller's own account, with the number of photos they posted."""
+    assert user.id is not None
     return Me(
         id=str(user.id),
         username=user.username,
@@ -111,11 +108,12 @@ async def me(user: User) -> Me:
         is_active=user.is_active,
         email_confirmed=user.email_confirmed,
         created_at=user.created_at,
-        photos_count=await photos_count(user),
+        photos_count=await photo_stats.photos_count(user.id),
     )
 
 
 async def profile(user: User) -> Profile:
+    """The public profile: the account's fields and counter, with what photos count for it."""
     assert user.id is not None
     stats = await photo_stats.profile_stats(user.id)
     return Profile(
