@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 
 from photoshare.deps import AdminUser, CurrentSession, CurrentUser, Page, RuntimeDep
 from photoshare.openapi import errors
@@ -12,17 +12,10 @@ from photoshare.schemas import BINARY, IMAGE_PART, multipart_encoding
 from photoshare.schemas import Page as PageOf
 from photoshare.text import SINGLE_LINE
 from photoshare.users import service
-from photoshare.users.models import User
+from photoshare.users.deps import TargetUser
 from photoshare.users.schemas import Me, Profile, RoleChange, UpdateMe, UserSummary
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
-
-
-async def valid_username(username: Annotated[str, Path(max_length=64)]) -> User:
-    return await service.get_by_username(username)
-
-
-TargetUser = Annotated[User, Depends(valid_username)]
 
 
 @router.get("", summary="List accounts (admins)")
