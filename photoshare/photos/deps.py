@@ -9,7 +9,7 @@ from beanie import PydanticObjectId
 from fastapi import Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 
-from photoshare.deps import CurrentUser, OptionalUser
+from photoshare.deps import CurrentUser, OptionalUser, refuses
 from photoshare.errors import InvalidInput, NotAllowed
 from photoshare.photos import service
 from photoshare.photos.models import Photo
@@ -54,6 +54,7 @@ async def valid_photo(photo_id: PhotoId) -> Photo:
 ValidPhoto = Annotated[Photo, Depends(valid_photo)]
 
 
+@refuses(403)
 async def owned_photo(user: CurrentUser, photo: ValidPhoto) -> Photo:
     """The photo, when the caller owns it or is an admin."""
     if photo.owner_id != user.id and user.role is not Role.admin:
