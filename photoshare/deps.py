@@ -107,14 +107,14 @@ AdminUser = Annotated[User, Depends(get_admin)]
 MAX_OFFSET = 10_000
 
 
-async def get_page(
+async def get_paging(
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page.")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> Pagination:
     return Pagination(limit=limit, offset=offset)
 
 
-Page = Annotated[Pagination, Depends(get_page)]
+Paging = Annotated[Pagination, Depends(get_paging)]
 
 
 async def client_address(request: Request, runtime: RuntimeDep) -> str:

@@ -203,11 +203,11 @@ async def present(runtime: Runtime, photo: Photo) -> PhotoOut:
 
 
 async def present_page(
-    runtime: Runtime, photos: Sequence[Photo], total: int, page: Pagination
+    runtime: Runtime, photos: Sequence[Photo], total: int, paging: Pagination
 ) -> Page[PhotoOut]:
     owners = await owners_of(photos)
     items = [to_out(runtime, photo, owners.get(photo.owner_id)) for photo in photos]
-    return Page[PhotoOut].of(items, total, page)
+    return Page[PhotoOut].of(items, total, paging)
 
 
 async def search(query: PhotoQuery, limit: int, offset: int) -> tuple[list[Photo], int]:
