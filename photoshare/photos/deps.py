@@ -17,6 +17,7 @@ from photoshare.photos.schemas import PhotoSearchParams
 from photoshare.photos.search import MAX_TERMS, PhotoQuery, parse_bound, words
 from photoshare.photos.tags.schemas import tag_name
 from photoshare.text import fold
+from photoshare.users import service as users
 from photoshare.users.identity import account_key
 from photoshare.users.models import Role, User
 
@@ -70,7 +71,7 @@ async def _owner_filter(user: User | None, owner: str) -> PydanticObjectId:
     )
     if not may_choose:
         raise NotAllowed("Filtering by owner is for your own photos, or for moderators")
-    found = await User.find_one(User.username_key == key)
+    found = await users.find_by_username(owner)
     # An unknown owner simply has no photos.
     return found.id if found and found.id else PydanticObjectId("0" * 24)
 

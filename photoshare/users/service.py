@@ -68,12 +68,18 @@ async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, User
     return {user.id: user for user in found if user.id is not None}
 
 
-async def get_by_username(username: str) -> User:
+async def find_by_username(username: str) -> User | None:
+    """The account with this username (compared folded), if there is one."""
     # Straight to the driver, like by_ids: every profile view starts here.
     doc = await collection(User).find_one({"username_key": account_key(username)})
-    if doc is None:
+    return None if doc is None else User.model_validate(doc)
+
+
+async def get_by_username(username: str) -> User:
+    """The account with this username (compared folded), or NotFound."""
+    user = await find_by_username(username)
+    if user is None:
         raise NotFound(f"No user named {username!r}")
-    user: User = User.model_validate(doc)
     return user
 
 
