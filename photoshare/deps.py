@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -15,6 +15,31 @@ from photoshare.errors import NotAllowed, NotAuthenticated
 from photoshare.runtime import IPNetwork, Runtime
 from photoshare.schemas import Pagination
 from photoshare.users.models import Role, User
+
+Dependency = TypeVar("Dependency", bound=Callable[..., Any])
+
+# Which error statuses each marked dependency can answer with (see refuses).
+_REFUSALS: dict[object, frozenset[int]] = {}
+
+
+def refuses(*statuses: int) -> Callable[[Dependency], Dependency]:
+    """Mark a dependency that can turn a request away with these statuses.
+
+    The OpenAPI writer (photoshare.openapi) documents them on every route that depends on
+    it, directly or through other dependencies.
+    """
+
+    def mark(dependency: Dependency) -> Dependency:
+        _REFUSALS[dependency] = frozenset(statuses)
+        return dependency
+
+    return mark
+
+
+def refusals(dependency: object) -> frozenset[int]:
+    """The statuses a dependency was marked with by :func:`refuses` (none when unmarked)."""
+    return _REFUSALS.get(dependency, frozenset())
+
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/login", auto_error=False, description="Log in with username or email."
@@ -30,6 +55,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 
+@refuses(401)
 async def get_session(runtime: RuntimeDep, token: BearerToken) -> AuthSession:
     if not token:
         raise NotAuthenticated("Log in first: send Authorization: Bearer <access token>")
@@ -46,6 +72,7 @@ async def get_current_user(session: CurrentSession) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+@refuses(401)
 async def get_optional_user(runtime: RuntimeDep, token: BearerToken) -> User | None:
     """The caller when a token is sent (it must be valid), else None."""
     if not token:
@@ -62,10 +89,12 @@ def _require(user: User, role: Role) -> User:
     return user
 
 
+@refuses(403)
 async def get_moderator(user: CurrentUser) -> User:
     return _require(user, Role.moderator)
 
 
+@refuses(403)
 async def get_admin(user: CurrentUser) -> User:
     return _require(user, Role.admin)
 
@@ -78,14 +107,14 @@ AdminUser = Annotated[User, Depends(get_admin)]
 MAX_OFFSET = 10_000
 
 
-async def get_page(
+async def get_paging(
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page.")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> Pagination:
     return Pagination(limit=limit, offset=offset)
 
 
-Page = Annotated[Pagination, Depends(get_page)]
+Paging = Annotated[Pagination, Depends(get_paging)]
 
 
 async def client_address(request: Request, runtime: RuntimeDep) -> str:

@@ -1,7 +1,8 @@
 """OpenAPI polish: every route documents the errors it can answer with.
 
 The statuses follow from what a route depends on, so they cannot drift from the code:
-a bearer token means 401, a role or ownership check 403, a path id 404, an upload
+a dependency that can turn a request away says how with :func:`photoshare.deps.refuses`
+(a bearer token 401, a role or ownership check 403); a path id means 404, an upload
 413/415, a body or query 422, a body that cannot be parsed at all (bytes that are not
 UTF-8, a broken multipart form) 400. Conflicts (409) and throttling (429) are declared
 on the routes themselves with :func:`errors`.
@@ -26,7 +27,6 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from photoshare import deps
-from photoshare.photos.deps import owned_photo
 
 DESCRIPTIONS = {
     400: "The request cannot be processed as sent",
@@ -88,10 +88,6 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-_AUTH = {deps.get_session, deps.get_current_user, deps.get_optional_user}
-_ROLES = {deps.get_moderator, deps.get_admin, owned_photo}
-
-
 def _calls(dependant: Dependant) -> set[Any]:
     found = {dependant.call}
     for sub in dependant.dependencies:
@@ -119,14 +115,10 @@ def document_errors(router: APIRouter) -> APIRouter:
             continue
         calls = _calls(route.dependant)
         path, body, files, validated = _params(route.dependant)
-        statuses = set()
+        statuses = {status for call in calls for status in deps.refusals(call)}
         if body:
             # FastAPI answers 400 itself when it cannot parse the body into fields.
             statuses.add(400)
-        if calls & _AUTH:
-            statuses.add(401)
-        if calls & _ROLES:
-            statuses.add(403)
         if path:
             statuses.add(404)
         if files:

@@ -47,5 +47,5 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
     @classmethod
-    def of(cls, items: Sequence[T], total: int, page: Pagination) -> Self:
-        return cls(items=list(items), total=total, limit=page.limit, offset=page.offset)
+    def of(cls, items: Sequence[T], total: int, paging: Pagination) -> Self:
+        return cls(items=list(items), total=total, limit=paging.limit, offset=paging.offset)

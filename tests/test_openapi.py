@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import httpx
+from fastapi import APIRouter, Depends
+from fastapi.routing import APIRoute
 
+from photoshare.deps import CurrentUser, refuses
+from photoshare.errors import NotAllowed
+from photoshare.openapi import document_errors
+from photoshare.users.models import User
 from tests.factories import PhotoFactory, UserFactory
 
 ERROR_STATUSES = {"401", "403", "404", "409", "413", "415", "422", "429"}
@@ -267,3 +273,53 @@ async def test_a_link_is_made_from_a_transformation_or_a_preset(
     assert (await client.post(url, json=both, headers=owner.headers)).status_code == 422
     one = await client.post(url, json={"preset": "grayscale"}, headers=owner.headers)
     assert one.status_code == 201
+
+
+async def test_owner_moderator_and_admin_routes_document_their_403(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    """The checks mark themselves with deps.refuses(403); routes using them say so, and do it."""
+    admin, ann = await users.admin_and_user()
+    photo = await photos.upload(admin)
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    refused = [
+        ("PUT", "/api/v1/photos/{photo_id}", {"description": "mine now"}),  # owner or admin
+        ("GET", "/api/v1/photos/{photo_id}/ratings", None),  # moderators
+        ("PATCH", "/api/v1/users/{username}/role", {"role": "admin"}),  # admins
+    ]
+    for method, path, body in refused:
+        assert "403" in paths[path][method.lower()]["responses"], f"{method} {path}"
+        url = path.format(photo_id=photo["id"], username=ann.username)
+        answer = await client.request(method, url, json=body, headers=ann.headers)
+        assert answer.status_code == 403, f"{method} {path}: {answer.text}"
+    for method, path in (("get", "/api/v1/photos/{photo_id}"), ("get", "/api/v1/users/me")):
+        assert "403" not in paths[path][method]["responses"], f"{method} {path}"
+
+
+@refuses(403)
+async def verified_only(user: CurrentUser) -> User:
+    """A check the OpenAPI writer has never heard of."""
+    if not user.email_confirmed:
+        raise NotAllowed("Confirm your email first")
+    return user
+
+
+async def verified_page(_: Annotated[User, Depends(verified_only)]) -> dict[str, str]:
+    """Answer verified accounts."""
+    return {}
+
+
+async def open_page() -> dict[str, str]:
+    """Answer anyone."""
+    return {}
+
+
+def test_any_dependency_marked_as_refusing_documents_its_statuses() -> None:
+    """The OpenAPI writer knows no dependency by name: a new check documents itself."""
+    router = APIRouter()
+    router.add_api_route("/verified", verified_page, summary="A page for verified accounts")
+    router.add_api_route("/open", open_page, summary="A page for anyone")
+    document_errors(router)
+    verified, open_ = (route for route in router.routes if isinstance(route, APIRoute))
+    assert {401, 403} <= set(verified.responses)
+    assert not {401, 403} & set(open_.responses)

@@ -13,15 +13,9 @@ from photoshare.auth.models import RefreshToken
 from photoshare.auth.schemas import SignupRequest, TokenPair
 from photoshare.auth.tokens import TokenClaims, TokenType
 from photoshare.db import DuplicateKeyError, collection
-from photoshare.errors import (
-    Conflict,
-    NotAllowed,
-    NotAuthenticated,
-    ServiceUnavailable,
-    duplicate_key_fields,
-)
+from photoshare.errors import Conflict, NotAllowed, NotAuthenticated, ServiceUnavailable
 from photoshare.runtime import Runtime
-from photoshare.text import fold
+from photoshare.users.identity import account_key, duplicate_field
 from photoshare.users.models import Role, SiteClaim, User
 
 log = logging.getLogger(__name__)
@@ -36,17 +30,6 @@ class AuthSession:
 
     user: User
     claims: TokenClaims
-
-
-def account_key(name: str) -> str:
-    """The key usernames and emails are unique by: folded (NFKC, case) and trimmed."""
-    return fold(name).strip()
-
-
-def duplicate_field(error: DuplicateKeyError) -> str:
-    """Which account field a signup or profile change clashed on: "username" or "email"."""
-    # The index's keyPattern, never the message: it quotes the clashing value too.
-    return "email" if "email_key" in duplicate_key_fields(error) else "username"
 
 
 async def _new_password_hash(runtime: Runtime, password: str, client_address: str | None) -> str:

@@ -8,7 +8,7 @@ from beanie import Document, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-from photoshare.users.models import utcnow
+from photoshare.clock import utcnow
 
 
 class Link(Document):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Path, Query, Response, status
 from fastapi.responses import RedirectResponse
 
-from photoshare.deps import CurrentUser, Page, RuntimeDep
+from photoshare.deps import CurrentUser, Paging, RuntimeDep
 from photoshare.links import presets, qr, service
 from photoshare.links.deps import ValidLink
 from photoshare.links.render_cache import ServedRender
@@ -15,8 +15,7 @@ from photoshare.links.schemas import Catalogue, LinkCreate, LinkOut
 from photoshare.media.responses import IMAGE_RESPONSES, bytes_response, file_response
 from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
-from photoshare.schemas import Page as PageOf
-from photoshare.schemas import binary_content
+from photoshare.schemas import Page, binary_content
 
 router = APIRouter(tags=["links"])
 
@@ -55,11 +54,11 @@ async def create_link(
 
 
 @router.get("/api/v1/photos/{photo_id}/links", summary="A photo's share links")
-async def list_links(photo: ValidPhoto, runtime: RuntimeDep, page: Page) -> PageOf[LinkOut]:
+async def list_links(photo: ValidPhoto, runtime: RuntimeDep, paging: Paging) -> Page[LinkOut]:
     """List the photo's links, oldest first."""
-    links, total = await service.for_photo(photo, page.limit, page.offset)
+    links, total = await service.for_photo(photo, paging.limit, paging.offset)
     items = await service.present(runtime, links)
-    return PageOf[LinkOut].of(items, total, page)
+    return Page[LinkOut].of(items, total, paging)
 
 
 @router.get("/api/v1/links/{link_id}", summary="A share link")

@@ -9,40 +9,17 @@ from beanie import PydanticObjectId
 from fastapi import Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 
-from photoshare.auth.service import account_key
-from photoshare.deps import CurrentUser, OptionalUser
+from photoshare.deps import CurrentUser, OptionalUser, refuses
 from photoshare.errors import InvalidInput, NotAllowed
 from photoshare.photos import service
 from photoshare.photos.models import Photo
-from photoshare.photos.search import (
-    DATE_HELP,
-    MAX_TERMS,
-    PhotoQuery,
-    Sort,
-    parse_bound,
-    words,
-)
+from photoshare.photos.schemas import PhotoSearchParams
+from photoshare.photos.search import MAX_TERMS, PhotoQuery, parse_bound, words
 from photoshare.photos.tags.schemas import tag_name
-from photoshare.text import SINGLE_LINE, fold
+from photoshare.text import fold
+from photoshare.users import service as users
+from photoshare.users.identity import account_key
 from photoshare.users.models import Role, User
-
-# A day or a moment: the schema says which strings are dates (parse_bound reads them).
-DateQuery = Query(
-    max_length=40,
-    description=DATE_HELP,
-    json_schema_extra={
-        "anyOf": [
-            {"type": "string", "format": "date"},
-            {"type": "string", "format": "date-time"},
-            {
-                "type": "string",
-                "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
-                "description": "A datetime without an offset is UTC.",
-            },
-            {"type": "string", "maxLength": 0, "description": "Empty: no bound."},
-        ]
-    },
-)
 
 PhotoId = Annotated[str, Path(max_length=64, description="The photo's id.")]
 
@@ -54,6 +31,7 @@ async def valid_photo(photo_id: PhotoId) -> Photo:
 ValidPhoto = Annotated[Photo, Depends(valid_photo)]
 
 
+@refuses(403)
 async def owned_photo(user: CurrentUser, photo: ValidPhoto) -> Photo:
     """The photo, when the caller owns it or is an admin."""
     if photo.owner_id != user.id and user.role is not Role.admin:
@@ -65,39 +43,23 @@ OwnedPhoto = Annotated[Photo, Depends(owned_photo)]
 
 
 async def search_query(
-    user: OptionalUser,
-    q: Annotated[
-        str,
-        Query(max_length=200, description="Words that must all appear (description, tags)."),
-        SINGLE_LINE,
-    ] = "",
-    tag: Annotated[
-        str, Query(max_length=32, description="An exact tag name ('#cat' is 'cat')."), SINGLE_LINE
-    ] = "",
-    owner: Annotated[
-        str,
-        Query(max_length=64, description="A username: yours, or any for moderators."),
-        SINGLE_LINE,
-    ] = "",
-    min_rating: Annotated[float | None, Query(ge=1, le=5, description="Lowest average.")] = None,
-    date_from: Annotated[str | None, DateQuery, SINGLE_LINE] = None,
-    date_to: Annotated[str | None, DateQuery, SINGLE_LINE] = None,
-    sort: Annotated[Sort, Query(description="Order of the results.")] = "newest",
+    user: OptionalUser, params: Annotated[PhotoSearchParams, Query()]
 ) -> PhotoQuery:
     """The search filters, with the owner rule applied."""
-    owner_id = await _owner_filter(user, owner) if owner else None
+    owner_id = await _owner_filter(user, params.owner) if params.owner else None
+    q = params.q
     # Text without a single word (".*", "!!!") is still text: it matches no photo.
     keywords = words(q) or ([fold(q).strip()] if q.strip() else [])
     if len(keywords) > MAX_TERMS:
         raise InvalidInput(f"Search for at most {MAX_TERMS} words at once")
     return PhotoQuery(
         keywords=keywords,
-        tag=tag_name(tag) or None,
+        tag=tag_name(params.tag) or None,
         owner_id=owner_id,
-        min_rating=min_rating,
-        date_from=_bound("date_from", date_from, end_of_day=False),
-        date_to=_bound("date_to", date_to, end_of_day=True),
-        sort=sort,
+        min_rating=params.min_rating,
+        date_from=_bound("date_from", params.date_from, end_of_day=False),
+        date_to=_bound("date_to", params.date_to, end_of_day=True),
+        sort=params.sort,
     )
 
 
@@ -109,7 +71,7 @@ async def _owner_filter(user: User | None, owner: str) -> PydanticObjectId:
     )
     if not may_choose:
         raise NotAllowed("Filtering by owner is for your own photos, or for moderators")
-    found = await User.find_one(User.username_key == key)
+    found = await users.find_by_username(owner)
     # An unknown owner simply has no photos.
     return found.id if found and found.id else PydanticObjectId("0" * 24)
 

@@ -8,7 +8,7 @@ from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from photoshare.users.models import utcnow
+from photoshare.clock import utcnow
 
 # Bounds that keep a photo document far below MongoDB's 16 MiB limit (docs/architecture.md):
 # 1,000 comments of 1,000 four-byte characters are ~4 MB, 20,000 ratings ~1.3 MB.

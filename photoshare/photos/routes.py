@@ -8,14 +8,13 @@ from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
-from photoshare.deps import CurrentUser, Page, RuntimeDep
+from photoshare.deps import CurrentUser, Paging, RuntimeDep
 from photoshare.openapi import errors
 from photoshare.photos import service
 from photoshare.photos.deps import OwnedPhoto, SearchQuery, ValidPhoto
 from photoshare.photos.schemas import MAX_DESCRIPTION_LENGTH, PhotoOut, PhotoUpdate
 from photoshare.photos.tags.schemas import TagNames
-from photoshare.schemas import BINARY, IMAGE_PART, REPEATED_FIELD, multipart_encoding
-from photoshare.schemas import Page as PageOf
+from photoshare.schemas import BINARY, IMAGE_PART, REPEATED_FIELD, Page, multipart_encoding
 from photoshare.text import MULTI_LINE
 
 router = APIRouter(prefix="/api/v1/photos", tags=["photos"])
@@ -28,8 +27,8 @@ def parse_tags(values: list[str]) -> list[str]:
     try:
         return _tag_names.validate_python(values)
     except ValidationError as exc:
-        errors = [{**error, "loc": ("body", "tags", *error["loc"])} for error in exc.errors()]
-        raise RequestValidationError(errors) from exc
+        issues = [{**issue, "loc": ("body", "tags", *issue["loc"])} for issue in exc.errors()]
+        raise RequestValidationError(issues) from exc
 
 
 @router.post(
@@ -63,10 +62,10 @@ async def upload_photo(
 
 
 @router.get("", summary="Search photos", responses=errors(403, 422))
-async def list_photos(runtime: RuntimeDep, query: SearchQuery, page: Page) -> PageOf[PhotoOut]:
+async def list_photos(runtime: RuntimeDep, query: SearchQuery, paging: Paging) -> Page[PhotoOut]:
     """Search and filter photos; newest first unless another sort is asked for."""
-    photos, total = await service.search(query, page.limit, page.offset)
-    return await service.present_page(runtime, photos, total, page)
+    photos, total = await service.search(query, paging.limit, paging.offset)
+    return await service.present_page(runtime, photos, total, paging)
 
 
 @router.get("/{photo_id}", summary="Get a photo")

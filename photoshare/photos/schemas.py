@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
+from photoshare.photos.ratings.schemas import RatingSummary
+from photoshare.photos.search import DATE_HELP, Sort
 from photoshare.photos.tags.schemas import TagNames
-from photoshare.text import MULTI_LINE
-from photoshare.users.models import User
-from photoshare.users.schemas import RatingSummary, username_of
+from photoshare.text import MULTI_LINE, SINGLE_LINE
+from photoshare.users.schemas import UserRef
 
 MAX_DESCRIPTION_LENGTH = 2000
 Description = Annotated[
@@ -18,20 +19,10 @@ Description = Annotated[
 ]
 
 
-class Owner(BaseModel):
-    username: str
-    avatar_url: str | None
-
-    @classmethod
-    def of(cls, user: User | None) -> Owner:
-        """How a person appears on what they posted (a deleted account stays anonymous)."""
-        return cls(username=username_of(user), avatar_url=user.avatar_url if user else None)
-
-
 class PhotoOut(BaseModel):
     id: str
     url: str
-    owner: Owner
+    owner: UserRef
     description: str
     tags: list[str]
     width: int
@@ -65,3 +56,45 @@ class PhotoUpdate(BaseModel):
 
     description: Description
     tags: Annotated[TagNames | None, WithJsonSchema(_TAGS_SCHEMA)] = None
+
+
+# A day or a moment: the schema says which strings are dates (photos.search.parse_bound
+# reads them).
+_DATE = Field(
+    max_length=40,
+    description=DATE_HELP,
+    json_schema_extra={
+        "anyOf": [
+            {"type": "string", "format": "date"},
+            {"type": "string", "format": "date-time"},
+            {
+                "type": "string",
+                "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+                "description": "A datetime without an offset is UTC.",
+            },
+            {"type": "string", "maxLength": 0, "description": "Empty: no bound."},
+        ]
+    },
+)
+
+
+class PhotoSearchParams(BaseModel):
+    """The search's query parameters as sent; photos.deps.search_query reads them."""
+
+    q: Annotated[
+        str,
+        Field(max_length=200, description="Words that must all appear (description, tags)."),
+        SINGLE_LINE,
+    ] = ""
+    tag: Annotated[
+        str, Field(max_length=32, description="An exact tag name ('#cat' is 'cat')."), SINGLE_LINE
+    ] = ""
+    owner: Annotated[
+        str,
+        Field(max_length=64, description="A username: yours, or any for moderators."),
+        SINGLE_LINE,
+    ] = ""
+    min_rating: Annotated[float | None, Field(ge=1, le=5, description="Lowest average.")] = None
+    date_from: Annotated[str | None, _DATE, SINGLE_LINE] = None
+    date_to: Annotated[str | None, _DATE, SINGLE_LINE] = None
+    sort: Annotated[Sort, Field(description="Order of the results.")] = "newest"

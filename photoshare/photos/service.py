@@ -9,13 +9,15 @@ from beanie import PydanticObjectId
 from fastapi import UploadFile
 from pymongo import ReturnDocument
 
+from photoshare.clock import utcnow
 from photoshare.db import collection, find_page
 from photoshare.errors import Conflict, NotFound
 from photoshare.links import service as links
 from photoshare.media import service as media
 from photoshare.photos import stats
 from photoshare.photos.models import Photo
-from photoshare.photos.schemas import Owner, PhotoOut, PhotoUpdate
+from photoshare.photos.ratings.schemas import RatingSummary
+from photoshare.photos.schemas import PhotoOut, PhotoUpdate
 from photoshare.photos.search import PhotoQuery, search_terms
 from photoshare.photos.tags import service as tags
 from photoshare.photos.tags.schemas import tag_name
@@ -23,8 +25,8 @@ from photoshare.runtime import Runtime
 from photoshare.schemas import Page, Pagination
 from photoshare.text import NON_ASCII
 from photoshare.users import service as users
-from photoshare.users.models import User, utcnow
-from photoshare.users.schemas import RatingSummary
+from photoshare.users.models import User
+from photoshare.users.schemas import UserRef
 
 # Pages and single photos are read without their embedded comments and ratings, which
 # can grow long; every change to a photo is an atomic update, never a save of this copy.
@@ -181,7 +183,7 @@ def to_out(runtime: Runtime, photo: Photo, owner: User | None) -> PhotoOut:
     return PhotoOut(
         id=str(photo.id),
         url=runtime.storage.url(photo.storage_key),
-        owner=Owner.of(owner),
+        owner=UserRef.of(owner),
         description=photo.description,
         tags=photo.tags,
         width=photo.width,
@@ -201,11 +203,11 @@ async def present(runtime: Runtime, photo: Photo) -> PhotoOut:
 
 
 async def present_page(
-    runtime: Runtime, photos: Sequence[Photo], total: int, page: Pagination
+    runtime: Runtime, photos: Sequence[Photo], total: int, paging: Pagination
 ) -> Page[PhotoOut]:
     owners = await owners_of(photos)
     items = [to_out(runtime, photo, owners.get(photo.owner_id)) for photo in photos]
-    return Page[PhotoOut].of(items, total, page)
+    return Page[PhotoOut].of(items, total, paging)
 
 
 async def search(query: PhotoQuery, limit: int, offset: int) -> tuple[list[Photo], int]:

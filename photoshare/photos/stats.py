@@ -1,5 +1,6 @@
 """What a user has posted and received, as far as photos know it: the profile's statistics.
 
+The users domain asks here and composes the profile; it never reads a Photo itself.
 Photos, ratings given and ratings received are counted from the photos, each with one
 index-served query whose cost follows the number of photos involved. Comments written
 are a counter on the author's account (see ``users.service.count_comments_written``),
@@ -18,11 +19,13 @@ from beanie import PydanticObjectId
 
 from photoshare.db import aggregate, collection, count
 from photoshare.photos.models import Photo
-from photoshare.users.schemas import RatingSummary
+from photoshare.photos.ratings.schemas import RatingSummary
 
 
 @dataclass
 class ProfileStats:
+    """A user's photos, the ratings they gave and the ratings their photos received."""
+
     photos_count: int = 0
     ratings_given: int = 0
     rating_received: RatingSummary = field(default_factory=RatingSummary)
@@ -53,6 +56,11 @@ async def profile_stats(user_id: PydanticObjectId) -> ProfileStats:
         ratings_given=await count(Photo, {"ratings.user_id": user_id}),
         rating_received=RatingSummary(average=average, count=ratings),
     )
+
+
+async def photos_count(owner_id: PydanticObjectId) -> int:
+    """How many photos a user has posted."""
+    return await count(Photo, {"owner_id": owner_id})
 
 
 def comments_by_author(comments: Iterable[dict[str, Any]]) -> Counter[PydanticObjectId]:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-
-def utcnow() -> datetime:
-    """Now in UTC, to the millisecond: what MongoDB keeps, so reads equal writes."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+from photoshare.clock import utcnow
 
 
 class Role(StrEnum):

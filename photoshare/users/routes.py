@@ -4,38 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 
-from photoshare.deps import AdminUser, CurrentSession, CurrentUser, Page, RuntimeDep
+from photoshare.deps import AdminUser, CurrentSession, CurrentUser, Paging, RuntimeDep
 from photoshare.openapi import errors
-from photoshare.schemas import BINARY, IMAGE_PART, multipart_encoding
-from photoshare.schemas import Page as PageOf
+from photoshare.schemas import BINARY, IMAGE_PART, Page, multipart_encoding
 from photoshare.text import SINGLE_LINE
 from photoshare.users import service
-from photoshare.users.models import User
+from photoshare.users.deps import TargetUser
 from photoshare.users.schemas import Me, Profile, RoleChange, UpdateMe, UserSummary
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
-async def valid_username(username: Annotated[str, Path(max_length=64)]) -> User:
-    return await service.get_by_username(username)
-
-
-TargetUser = Annotated[User, Depends(valid_username)]
-
-
 @router.get("", summary="List accounts (admins)")
 async def list_users(
     _: AdminUser,
-    page: Page,
+    paging: Paging,
     q: Annotated[
         str, Query(max_length=32, description="Usernames starting with this."), SINGLE_LINE
     ] = "",
-) -> PageOf[UserSummary]:
+) -> Page[UserSummary]:
     """List accounts with their role and status, by username (admins)."""
-    items, total = await service.search(q, page.limit, page.offset)
-    return PageOf[UserSummary].of(items, total, page)
+    items, total = await service.search(q, paging.limit, paging.offset)
+    return Page[UserSummary].of(items, total, paging)
 
 
 @router.get("/me", summary="Your account")

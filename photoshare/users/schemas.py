@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
+from photoshare.photos.ratings.schemas import RatingSummary
 from photoshare.text import MULTI_LINE, SINGLE_LINE
 from photoshare.users.models import Role, User
 
@@ -26,9 +27,16 @@ def username_of(user: User | None) -> str:
     return user.username if user else DELETED_USER
 
 
-class RatingSummary(BaseModel):
-    average: float = 0.0
-    count: int = 0
+class UserRef(BaseModel):
+    """How a person appears on what they posted: a photo's owner, a comment's author."""
+
+    username: str
+    avatar_url: str | None
+
+    @classmethod
+    def of(cls, user: User | None) -> UserRef:
+        """The reference to ``user``; a deleted account stays anonymous."""
+        return cls(username=username_of(user), avatar_url=user.avatar_url if user else None)
 
 
 class Me(BaseModel):

@@ -11,14 +11,14 @@ from beanie import PydanticObjectId
 from fastapi import UploadFile
 
 from photoshare.auth import service as auth_service
-from photoshare.auth.service import AuthSession, account_key, duplicate_field
+from photoshare.auth.service import AuthSession
 from photoshare.db import DuplicateKeyError, collection, find_page
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.media import service as media
 from photoshare.photos import stats as photo_stats
-from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
 from photoshare.text import NON_ASCII
+from photoshare.users.identity import account_key, duplicate_field
 from photoshare.users.models import Role, User
 from photoshare.users.schemas import Me, Profile, UpdateMe, UserSummary
 
@@ -68,17 +68,19 @@ async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, User
     return {user.id: user for user in found if user.id is not None}
 
 
-async def get_by_username(username: str) -> User:
+async def find_by_username(username: str) -> User | None:
+    """The account with this username (compared folded), if there is one."""
     # Straight to the driver, like by_ids: every profile view starts here.
     doc = await collection(User).find_one({"username_key": account_key(username)})
-    if doc is None:
+    return None if doc is None else User.model_validate(doc)
+
+
+async def get_by_username(username: str) -> User:
+    """The account with this username (compared folded), or NotFound."""
+    user = await find_by_username(username)
+    if user is None:
         raise NotFound(f"No user named {username!r}")
-    user: User = User.model_validate(doc)
     return user
-
-
-async def photos_count(user: User) -> int:
-    return int(await collection(Photo).count_documents({"owner_id": user.id}))
 
 
 async def count_comments_written(changes: Mapping[PydanticObjectId, int]) -> None:
@@ -99,6 +101,8 @@ async def recount_comments_written() -> int:
 
 
 async def me(user: User) -> Me:
+    """The caller's own account, with the number of photos they posted."""
+    assert user.id is not None
     return Me(
         id=str(user.id),
         username=user.username,
@@ -110,11 +114,12 @@ async def me(user: User) -> Me:
         is_active=user.is_active,
         email_confirmed=user.email_confirmed,
         created_at=user.created_at,
-        photos_count=await photos_count(user),
+        photos_count=await photo_stats.photos_count(user.id),
     )
 
 
 async def profile(user: User) -> Profile:
+    """The public profile: the account's fields and counter, with what photos count for it."""
     assert user.id is not None
     stats = await photo_stats.profile_stats(user.id)
     return Profile(

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from photoshare.deps import CurrentUser, ModeratorUser, Page
+from photoshare.deps import CurrentUser, ModeratorUser, Paging
 from photoshare.openapi import errors
 from photoshare.photos.comments import service
 from photoshare.photos.comments.schemas import CommentIn, CommentOut
 from photoshare.photos.deps import ValidPhoto
-from photoshare.schemas import Page as PageOf
+from photoshare.schemas import Page
 
 router = APIRouter(prefix="/api/v1/photos/{photo_id}/comments", tags=["comments"])
 
@@ -19,10 +19,10 @@ CommentId = Annotated[str, Path(max_length=64, description="The comment's id.")]
 
 
 @router.get("", summary="A photo's comments")
-async def list_comments(photo: ValidPhoto, page: Page) -> PageOf[CommentOut]:
+async def list_comments(photo: ValidPhoto, paging: Paging) -> Page[CommentOut]:
     """List the photo's comments, oldest first."""
-    items, total = await service.page(photo, page.limit, page.offset)
-    return PageOf[CommentOut].of(items, total, page)
+    items, total = await service.page(photo, paging.limit, paging.offset)
+    return Page[CommentOut].of(items, total, paging)
 
 
 @router.post(

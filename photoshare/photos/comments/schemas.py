@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
-from photoshare.photos.schemas import Owner
 from photoshare.text import MULTI_LINE
+from photoshare.users.schemas import UserRef
 
 # 1-1000 characters after trimming (shared/API.md): the bounds apply to the stripped text,
 # so whitespace alone is too short, and whitespace around 1000 characters is not too long.
@@ -28,7 +28,7 @@ class CommentIn(BaseModel):
 
 class CommentOut(BaseModel):
     id: str
-    author: Owner
+    author: UserRef
     text: str
     created_at: datetime
     updated_at: datetime

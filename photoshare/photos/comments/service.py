@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from beanie import PydanticObjectId
 
+from photoshare.clock import utcnow
 from photoshare.db import collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.photos.comments.schemas import CommentOut
 from photoshare.photos.models import MAX_COMMENTS, Comment, Photo
-from photoshare.photos.schemas import Owner
 from photoshare.users import service as users
-from photoshare.users.models import User, utcnow
+from photoshare.users.models import User
+from photoshare.users.schemas import UserRef
 
 
 async def _present(comments: list[Comment]) -> list[CommentOut]:
@@ -18,7 +19,7 @@ async def _present(comments: list[Comment]) -> list[CommentOut]:
     return [
         CommentOut(
             id=str(comment.id),
-            author=Owner.of(authors.get(comment.author_id)),
+            author=UserRef.of(authors.get(comment.author_id)),
             text=comment.text,
             created_at=comment.created_at,
             updated_at=comment.updated_at,

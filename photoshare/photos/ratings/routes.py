@@ -6,14 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from photoshare.deps import CurrentUser, ModeratorUser, Page
+from photoshare.deps import CurrentUser, ModeratorUser, Paging
 from photoshare.openapi import errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.photos.ratings import service
-from photoshare.photos.ratings.schemas import RatingIn, RatingOut
-from photoshare.schemas import Page as PageOf
+from photoshare.photos.ratings.schemas import RatingIn, RatingOut, RatingSummary
+from photoshare.schemas import Page
 from photoshare.users import service as users
-from photoshare.users.schemas import RatingSummary
 
 router = APIRouter(prefix="/api/v1/photos/{photo_id}/ratings", tags=["ratings"])
 
@@ -27,10 +26,10 @@ async def rate_photo(user: CurrentUser, photo: ValidPhoto, data: RatingIn) -> Ra
 
 
 @router.get("", summary="A photo's ratings")
-async def list_ratings(_: ModeratorUser, photo: ValidPhoto, page: Page) -> PageOf[RatingOut]:
+async def list_ratings(_: ModeratorUser, photo: ValidPhoto, paging: Paging) -> Page[RatingOut]:
     """List who rated the photo and how (moderators and admins)."""
-    items, total = await service.page(photo, page.limit, page.offset)
-    return PageOf[RatingOut].of(items, total, page)
+    items, total = await service.page(photo, paging.limit, paging.offset)
+    return Page[RatingOut].of(items, total, paging)
 
 
 @router.delete(

@@ -13,6 +13,12 @@ def _whole_number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+# A photo's ratings in two numbers (on a photo, and received on a profile).
+class RatingSummary(BaseModel):
+    average: float = 0.0
+    count: int = 0
+
+
 class RatingIn(BaseModel):
     model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"stars": 5}]}}
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
+from photoshare.clock import utcnow
 from photoshare.db import collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.photos.models import MAX_RATINGS, Photo, Rating
-from photoshare.photos.ratings.schemas import Rater, RatingOut
+from photoshare.photos.ratings.schemas import Rater, RatingOut, RatingSummary
 from photoshare.users import service as users
-from photoshare.users.models import User, utcnow
-from photoshare.users.schemas import RatingSummary, username_of
+from photoshare.users.models import User
+from photoshare.users.schemas import username_of
 
 # Pipeline stages that derive the totals from the ratings array.
 _TOTALS: list[dict[str, Any]] = [
