@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from photoshare.photos.tags.schemas import TagNames
 from photoshare.text import MULTI_LINE
@@ -42,6 +42,12 @@ class PhotoOut(BaseModel):
     updated_at: datetime
     rating: RatingSummary
     comments_count: int
+    can_edit: Annotated[
+        bool, Field(description="Whether the caller may edit it: its owner or an admin.")
+    ]
+    can_delete: Annotated[
+        bool, Field(description="Whether the caller may delete it: its owner or an admin.")
+    ]
 
 
 # Tags in a JSON body: a list, or one comma-separated string ("sea, dunes").
