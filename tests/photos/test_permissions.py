@@ -32,6 +32,20 @@ async def cast(users: UserFactory) -> dict[str, Account | None]:
     }
 
 
+@pytest.fixture(params=CALLERS)
+def name(request: pytest.FixtureRequest) -> str:
+    """Which caller of the cast a test runs as."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def photo(photos: PhotoFactory, cast: dict[str, Account | None]) -> dict[str, Any]:
+    """A photo of the cast's owner."""
+    owner = cast["owner"]
+    assert owner is not None
+    return await photos.upload(owner, description="Harbour")
+
+
 def headers(caller: Account | None) -> dict[str, str]:
     return caller.headers if caller else {}
 
@@ -45,15 +59,11 @@ def refused(caller: Account | None) -> int:
     return 401 if caller is None else 403
 
 
-@pytest.mark.parametrize("name", CALLERS)
 async def test_photo_flags_match_what_the_caller_may_do(
-    client: httpx.AsyncClient, photos: PhotoFactory, cast: dict[str, Account | None], name: str
+    client: httpx.AsyncClient, cast: dict[str, Account | None], photo: dict[str, Any], name: str
 ) -> None:
-    caller, owner = cast[name], cast["owner"]
-    assert owner is not None
-    photo = await photos.upload(owner, description="Harbour")
     assert flags(photo) == (True, True)  # the uploader's own copy
-    url = f"/api/v1/photos/{photo['id']}"
+    caller, url = cast[name], f"/api/v1/photos/{photo['id']}"
     expected = name in PHOTO_CHANGERS
 
     single = (await client.get(url, headers=headers(caller))).json()
@@ -71,13 +81,11 @@ async def test_photo_flags_match_what_the_caller_may_do(
     assert after.status_code == (404 if expected else 200)
 
 
-@pytest.mark.parametrize("name", CALLERS)
 async def test_comment_flags_match_what_the_caller_may_do(
-    client: httpx.AsyncClient, photos: PhotoFactory, cast: dict[str, Account | None], name: str
+    client: httpx.AsyncClient, cast: dict[str, Account | None], photo: dict[str, Any], name: str
 ) -> None:
     caller, owner = cast[name], cast["owner"]
     assert owner is not None
-    photo = await photos.upload(owner)
     url = f"/api/v1/photos/{photo['id']}/comments"
     written = (await client.post(url, json={"text": "Lovely"}, headers=owner.headers)).json()
     assert flags(written) == (True, False)  # a plain author edits, but cannot delete
@@ -97,13 +105,12 @@ async def test_comment_flags_match_what_the_caller_may_do(
     assert len(remaining) == (0 if may_delete else 1)
 
 
-@pytest.mark.parametrize("name", ["moderator", "admin"])
+@pytest.mark.parametrize("role", ["moderator", "admin"])
 async def test_staff_are_told_they_may_edit_and_delete_their_own_comment(
-    client: httpx.AsyncClient, photos: PhotoFactory, cast: dict[str, Account | None], name: str
+    client: httpx.AsyncClient, cast: dict[str, Account | None], photo: dict[str, Any], role: str
 ) -> None:
-    staff, owner = cast[name], cast["owner"]
-    assert staff is not None and owner is not None
-    photo = await photos.upload(owner)
+    staff = cast[role]
+    assert staff is not None
     url = f"/api/v1/photos/{photo['id']}/comments"
     written = (await client.post(url, json={"text": "Mine"}, headers=staff.headers)).json()
     assert flags(written) == (True, True)

@@ -151,6 +151,19 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def upload_photo(
+    page: Page, image: Path, username: str, *, description: str = "", tags: str = ""
+) -> str:
+    """Upload through the album's form; the URL of the new photo's page."""
+    nav(page).get_by_role("link", name="Upload").click()
+    page.get_by_label("Photo", exact=True).set_input_files(image)
+    page.get_by_label("Description").fill(description)
+    page.get_by_label("Tags").fill(tags)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("heading", name=f"Photo by {username}")).to_be_visible()
+    return page.url
+
+
 def nav(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Main")
 
@@ -462,10 +475,7 @@ def test_controls_follow_what_the_server_says_the_caller_may_do(people: People, 
     """The album shows a control when the API says the caller may use it, and only then."""
     fay = people.open()
     sign_up(fay, "fay")
-    nav(fay).get_by_role("link", name="Upload").click()
-    fay.get_by_label("Photo", exact=True).set_input_files(jpeg)
-    fay.get_by_role("button", name="Upload").click()
-    expect(fay.get_by_role("heading", name="Photo by fay")).to_be_visible()
+    upload_photo(fay, jpeg, "fay")
     fay.get_by_label("Add a comment").fill("First light")
     fay.get_by_role("button", name="Post comment").click()
     # As the server says: a plain author edits her comment but cannot delete it.
@@ -496,15 +506,13 @@ def test_controls_follow_what_the_server_says_the_caller_may_do(people: People, 
 def test_phone_width_has_no_horizontal_scrolling(people: People, jpeg: Path) -> None:
     desktop = people.open()
     sign_up(desktop, "erin")
-    nav(desktop).get_by_role("link", name="Upload").click()
-    desktop.get_by_label("Photo", exact=True).set_input_files(jpeg)
-    desktop.get_by_label("Description").fill(
-        "A very long description without spaces: " + "harbourlights" * 20
+    photo_url = upload_photo(
+        desktop,
+        jpeg,
+        "erin",
+        description="A very long description without spaces: " + "harbourlights" * 20,
+        tags="a-long-tag-name-for-small-phones, sea",
     )
-    desktop.get_by_label("Tags").fill("a-long-tag-name-for-small-phones, sea")
-    desktop.get_by_role("button", name="Upload").click()
-    expect(desktop.get_by_role("heading", name="Photo by erin")).to_be_visible()
-    photo_url = desktop.url
 
     phone = people.open(width=390, height=844)
     phone.goto("/")

@@ -44,8 +44,8 @@ async def edit_comment(
 
 @router.delete(
     "/{comment_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a comment",
+    status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(403),
 )
 async def delete_comment(_: CommentModerator, photo: ValidPhoto, comment_id: CommentId) -> Response:

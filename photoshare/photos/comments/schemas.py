@@ -32,9 +32,5 @@ class CommentOut(BaseModel):
     text: str
     created_at: datetime
     updated_at: datetime
-    can_edit: Annotated[
-        bool, Field(description="Whether the caller may change the text: its author only.")
-    ]
-    can_delete: Annotated[
-        bool, Field(description="Whether the caller may delete it: moderators and admins.")
-    ]
+    can_edit: bool = Field(description="Whether the caller may change the text: its author only.")
+    can_delete: bool = Field(description="Whether the caller may delete it: moderators and admins.")

@@ -5,9 +5,9 @@
 // of its rules here.
 
 import { request } from "../api.js";
-import { clearError, confirmButton, errorSlot, field, fill, h, showError, time, userLink } from "../dom.js";
+import { clearError, errorSlot, field, fill, h, showError, time, userLink } from "../dom.js";
 import { isLoggedIn } from "../state.js";
-import { loginHash } from "../ui.js";
+import { deleteButton, loginHash } from "../ui.js";
 
 const COMMENTS_PAGE = 100;
 
@@ -68,7 +68,7 @@ function commentItem(thread, comment) {
   const show = () => {
     const actions = [
       comment.can_edit ? h("button", { type: "button", class: "secondary small", onclick: edit }, "Edit") : null,
-      comment.can_delete ? deleteButton(thread, comment, item, error) : null,
+      comment.can_delete ? commentDeleteButton(thread, comment, item, error) : null,
     ].filter(Boolean);
     fill(
       item,
@@ -98,21 +98,14 @@ function commentHead(comment) {
   );
 }
 
-function deleteButton(thread, comment, item, error) {
-  return confirmButton("Delete", {
-    question: "Delete this comment?",
-    confirmLabel: "Yes, delete the comment",
-    className: "danger small",
-    onConfirm: async () => {
-      try {
-        await request(commentPath(thread, comment), { method: "DELETE" });
-        item.remove();
-        thread.total -= 1;
-        thread.loaded -= 1;
-        setCount(thread);
-      } catch (err) {
-        showError(error, err);
-      }
+function commentDeleteButton(thread, comment, item, error) {
+  return deleteButton("comment", commentPath(thread, comment), {
+    error,
+    onDeleted: () => {
+      item.remove();
+      thread.total -= 1;
+      thread.loaded -= 1;
+      setCount(thread);
     },
   });
 }
@@ -150,17 +143,17 @@ function editForm(thread, comment, error, done) {
 function newCommentForm(thread) {
   const text = h("textarea", { rows: 3, maxlength: 1000, required: true });
   const error = errorSlot();
-  const button = h("button", { type: "submit" }, "Post comment");
   const form = h(
     "form",
     { class: "stack comment-form", "aria-label": "New comment" },
     field("Add a comment", text),
     error,
-    h("div", { class: "actions" }, button),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Post comment")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearError(error);
+    const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
       const comment = await request(thread.path, { method: "POST", json: { text: text.value } });

@@ -7,7 +7,6 @@
 import { request } from "../api.js";
 import {
   clearError,
-  confirmButton,
   copyText,
   errorSlot,
   field,
@@ -19,7 +18,7 @@ import {
   userLink,
 } from "../dom.js";
 import { isLoggedIn, loadCatalogue, state } from "../state.js";
-import { loginHash } from "../ui.js";
+import { deleteButton, loginHash } from "../ui.js";
 
 const number = (props) => h("input", { type: "number", inputmode: "numeric", ...props });
 
@@ -223,7 +222,7 @@ function linkItem(links, link) {
         "div",
         { class: "actions" },
         copyButton(link.url, status),
-        mayDelete(links, link) ? deleteButton(links, link, item, error) : null,
+        mayDelete(links, link) ? linkDeleteButton(links, link, item, error) : null,
       ),
       status,
       error,
@@ -232,20 +231,13 @@ function linkItem(links, link) {
   return item;
 }
 
-function deleteButton(links, link, item, error) {
-  return confirmButton("Delete", {
-    question: "Delete this link?",
-    confirmLabel: "Yes, delete the link",
-    className: "danger small",
-    onConfirm: async () => {
-      try {
-        await request(`links/${encodeURIComponent(link.id)}`, { method: "DELETE" });
-        item.remove();
-        if (links.result.dataset.linkId === link.id) links.result.replaceChildren();
-        await loadLinks(links);
-      } catch (err) {
-        showErrorText(error, err.message);
-      }
+function linkDeleteButton(links, link, item, error) {
+  return deleteButton("link", `links/${encodeURIComponent(link.id)}`, {
+    error,
+    onDeleted: async () => {
+      item.remove();
+      if (links.result.dataset.linkId === link.id) links.result.replaceChildren();
+      await loadLinks(links);
     },
   });
 }

@@ -145,6 +145,12 @@ function ratingSection(photo) {
     section.append(h("p", { class: "muted" }, "This is your photo, so you cannot rate it."));
     return section;
   }
+  section.append(...starButtons(photo, summary));
+  return section;
+}
+
+/** The five rating buttons, the thanks and any error; `summary` shows the new average. */
+function starButtons(photo, summary) {
   const error = errorSlot();
   const message = h("p", { class: "form-status", role: "status" });
   const buttons = [1, 2, 3, 4, 5].map((value) =>
@@ -177,12 +183,7 @@ function ratingSection(photo) {
       }
     });
   });
-  section.append(
-    h("div", { class: "star-buttons", role: "group", "aria-label": "Your rating" }, buttons),
-    message,
-    error,
-  );
-  return section;
+  return [h("div", { class: "star-buttons", role: "group", "aria-label": "Your rating" }, buttons), message, error];
 }
 
 export async function photoView(root, { params: [photoId] }) {
