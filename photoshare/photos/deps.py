@@ -13,6 +13,7 @@ from photoshare.deps import CurrentUser, OptionalUser, refuses
 from photoshare.errors import InvalidInput, NotAllowed
 from photoshare.photos import service
 from photoshare.photos.models import Photo
+from photoshare.photos.permissions import may_change_photo
 from photoshare.photos.schemas import PhotoSearchParams
 from photoshare.photos.search import MAX_TERMS, PhotoQuery, parse_bound, words
 from photoshare.photos.tags.schemas import tag_name
@@ -34,7 +35,7 @@ ValidPhoto = Annotated[Photo, Depends(valid_photo)]
 @refuses(403)
 async def owned_photo(user: CurrentUser, photo: ValidPhoto) -> Photo:
     """The photo, when the caller owns it or is an admin."""
-    if photo.owner_id != user.id and user.role is not Role.admin:
+    if not may_change_photo(user, photo):
         raise NotAllowed("Only the photo's owner or an admin can change it")
     return photo
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
-from photoshare.deps import CurrentUser, Paging, RuntimeDep
+from photoshare.deps import CurrentUser, OptionalUser, Paging, RuntimeDep
 from photoshare.openapi import errors
 from photoshare.photos import service
 from photoshare.photos.deps import OwnedPhoto, SearchQuery, ValidPhoto
@@ -58,26 +58,30 @@ async def upload_photo(
     """Upload an image with a description and up to five tags."""
     tag_names = parse_tags(tags)
     photo = await service.create(runtime, user, file, description.strip(), tag_names)
-    return await service.present(runtime, photo)
+    return await service.present(runtime, photo, user)
 
 
 @router.get("", summary="Search photos", responses=errors(403, 422))
-async def list_photos(runtime: RuntimeDep, query: SearchQuery, paging: Paging) -> Page[PhotoOut]:
+async def list_photos(
+    runtime: RuntimeDep, viewer: OptionalUser, query: SearchQuery, paging: Paging
+) -> Page[PhotoOut]:
     """Search and filter photos; newest first unless another sort is asked for."""
     photos, total = await service.search(query, paging.limit, paging.offset)
-    return await service.present_page(runtime, photos, total, paging)
+    return await service.present_page(runtime, photos, total, paging, viewer)
 
 
 @router.get("/{photo_id}", summary="Get a photo")
-async def get_photo(photo: ValidPhoto, runtime: RuntimeDep) -> PhotoOut:
+async def get_photo(photo: ValidPhoto, runtime: RuntimeDep, viewer: OptionalUser) -> PhotoOut:
     """Return one photo; this is its unique link."""
-    return await service.present(runtime, photo)
+    return await service.present(runtime, photo, viewer)
 
 
 @router.put("/{photo_id}", summary="Edit a photo", responses=errors(409))
-async def update_photo(photo: OwnedPhoto, data: PhotoUpdate, runtime: RuntimeDep) -> PhotoOut:
+async def update_photo(
+    user: CurrentUser, photo: OwnedPhoto, data: PhotoUpdate, runtime: RuntimeDep
+) -> PhotoOut:
     """Change the description and, when given, the tags (owner or admin)."""
-    return await service.present(runtime, await service.update(photo, data))
+    return await service.present(runtime, await service.update(photo, data), user)
 
 
 @router.delete("/{photo_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a photo")

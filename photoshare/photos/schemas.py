@@ -33,6 +33,8 @@ class PhotoOut(BaseModel):
     updated_at: datetime
     rating: RatingSummary
     comments_count: int
+    can_edit: bool = Field(description="Whether the caller may edit it: its owner or an admin.")
+    can_delete: bool = Field(description="Whether the caller may delete it: its owner or an admin.")
 
 
 # Tags in a JSON body: a list, or one comma-separated string ("sea, dunes").

@@ -16,6 +16,7 @@ from photoshare.links import service as links
 from photoshare.media import service as media
 from photoshare.photos import stats
 from photoshare.photos.models import Photo
+from photoshare.photos.permissions import may_change_photo
 from photoshare.photos.ratings.schemas import RatingSummary
 from photoshare.photos.schemas import PhotoOut, PhotoUpdate
 from photoshare.photos.search import PhotoQuery, search_terms
@@ -179,7 +180,9 @@ async def owners_of(photos: Iterable[Photo]) -> dict[PydanticObjectId, User]:
     return await users.by_ids(photo.owner_id for photo in photos)
 
 
-def to_out(runtime: Runtime, photo: Photo, owner: User | None) -> PhotoOut:
+def to_out(runtime: Runtime, photo: Photo, owner: User | None, viewer: User | None) -> PhotoOut:
+    """The photo as the API shows it to ``viewer`` (None: anonymous)."""
+    may_change = may_change_photo(viewer, photo)
     return PhotoOut(
         id=str(photo.id),
         url=runtime.storage.url(photo.storage_key),
@@ -194,19 +197,21 @@ def to_out(runtime: Runtime, photo: Photo, owner: User | None) -> PhotoOut:
         updated_at=photo.updated_at,
         rating=RatingSummary(average=round(photo.rating_average, 2), count=photo.rating_count),
         comments_count=photo.comments_count,
+        can_edit=may_change,
+        can_delete=may_change,
     )
 
 
-async def present(runtime: Runtime, photo: Photo) -> PhotoOut:
+async def present(runtime: Runtime, photo: Photo, viewer: User | None) -> PhotoOut:
     owners = await owners_of([photo])
-    return to_out(runtime, photo, owners.get(photo.owner_id))
+    return to_out(runtime, photo, owners.get(photo.owner_id), viewer)
 
 
 async def present_page(
-    runtime: Runtime, photos: Sequence[Photo], total: int, paging: Pagination
+    runtime: Runtime, photos: Sequence[Photo], total: int, paging: Pagination, viewer: User | None
 ) -> Page[PhotoOut]:
     owners = await owners_of(photos)
-    items = [to_out(runtime, photo, owners.get(photo.owner_id)) for photo in photos]
+    items = [to_out(runtime, photo, owners.get(photo.owner_id), viewer) for photo in photos]
     return Page[PhotoOut].of(items, total, paging)
 
 

@@ -1,6 +1,7 @@
 // The page-wide message regions and navigation helpers shared by the views.
 
-import { h } from "./dom.js";
+import { request } from "./api.js";
+import { confirmButton, h, showError } from "./dom.js";
 import { isLoggedIn } from "./state.js";
 
 let carriedNotice = null;
@@ -64,4 +65,21 @@ export function requireLogin(root, what) {
     h("p", {}, h("a", { href: loginHash() }, "Log in"), ` or `, h("a", { href: "#/signup" }, "sign up"), ` to ${what}.`),
   );
   return false;
+}
+
+/** A small Delete button that asks first, sends DELETE to the API path, then runs onDeleted. */
+export function deleteButton(noun, path, { error, onDeleted }) {
+  return confirmButton("Delete", {
+    question: `Delete this ${noun}?`,
+    confirmLabel: `Yes, delete the ${noun}`,
+    className: "danger small",
+    onConfirm: async () => {
+      try {
+        await request(path, { method: "DELETE" });
+        await onDeleted();
+      } catch (err) {
+        showError(error, err);
+      }
+    },
+  });
 }

@@ -69,7 +69,7 @@ async def test_upload_get_edit_delete(
     )
     assert cached.status_code == 304
 
-    got = await client.get(f"/api/v1/photos/{photo['id']}")
+    got = await client.get(f"/api/v1/photos/{photo['id']}", headers=owner.headers)
     assert got.status_code == 200
     assert got.json() == photo
 

@@ -210,7 +210,7 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
     ),
     ("GET", "/api/v1/photos/{photo_id}"): (
         photo_path(),
-        (200, 200, 200, 200, 200, 200, 200),
+        (200, 200, 200, 200, 200, 401, 401),
         False,
     ),
     ("PUT", "/api/v1/photos/{photo_id}"): (
@@ -223,7 +223,12 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
         (401, 403, 204, 403, 204, 401, 401),
         True,
     ),
-    ("GET", "/api/v1/photos/{photo_id}/comments"): (photo_path("/comments"), (200,) * 7, False),
+    # Reads that say what the caller may do (can_edit, can_delete) refuse a dead token.
+    ("GET", "/api/v1/photos/{photo_id}/comments"): (
+        photo_path("/comments"),
+        (200, 200, 200, 200, 200, 401, 401),
+        False,
+    ),
     ("POST", "/api/v1/photos/{photo_id}/comments"): (
         photo_path("/comments", json={"text": "hello"}),
         (401, 201, 201, 201, 201, 401, 401),

@@ -151,6 +151,19 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def upload_photo(
+    page: Page, image: Path, username: str, *, description: str = "", tags: str = ""
+) -> str:
+    """Upload through the album's form; the URL of the new photo's page."""
+    nav(page).get_by_role("link", name="Upload").click()
+    page.get_by_label("Photo", exact=True).set_input_files(image)
+    page.get_by_label("Description").fill(description)
+    page.get_by_label("Tags").fill(tags)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("heading", name=f"Photo by {username}")).to_be_visible()
+    return page.url
+
+
 def nav(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Main")
 
@@ -252,6 +265,8 @@ def test_people_share_rate_discuss_and_administer(people: People, jpeg: Path) ->
 
     # 4. Comments: write one, edit it inline.
     alice.goto(photo_url)
+    for control in ("Edit photo", "Delete photo"):
+        expect(alice.get_by_role("button", name=control)).to_be_visible()
     alice.get_by_label("Add a comment").fill("Lovely light tonight")
     alice.get_by_role("button", name="Post comment").click()
     mine = comment_item(alice, "Lovely light tonight")
@@ -349,9 +364,15 @@ def test_people_share_rate_discuss_and_administer(people: People, jpeg: Path) ->
     alice.get_by_role("button", name="Ban alice").click()
     expect(alert(alice, "You cannot ban yourself")).to_be_visible()
 
-    # 9. The moderator deletes a comment.
+    # 9. The moderator deletes a comment: the server says he may delete it but not edit it,
+    # and that the photo is not his to change; the album shows exactly those controls.
     bob.goto(photo_url)
     target = comment_item(bob, "Lovely light this evening")
+    expect(target.get_by_role("button", name="Delete")).to_be_visible()
+    expect(target.get_by_role("button", name="Edit")).to_have_count(0)
+    expect(comment_item(bob, XSS).get_by_role("button", name="Edit")).to_be_visible()
+    for control in ("Edit photo", "Delete photo"):
+        expect(bob.get_by_role("button", name=control)).to_have_count(0)
     target.get_by_role("button", name="Delete").click()
     target.get_by_role("button", name="Yes, delete the comment").click()
     expect(comment_item(bob, "Lovely light this evening")).to_have_count(0)
@@ -362,13 +383,13 @@ def test_people_share_rate_discuss_and_administer(people: People, jpeg: Path) ->
     # 10. A banned person is logged out and cannot log back in.
     carol = people.open()
     sign_up(carol, "carol")
+    carol.get_by_role("link", name="Sunset over the old harbour").click()
     alice.get_by_label("Search users").fill("carol")
     alice.get_by_role("button", name="Search").click()
     alice.get_by_role("button", name="Ban carol").click()
     expect(status(alice, "carol is banned.")).to_be_visible()
     # Carol's open page still thinks she is logged in; her next write is refused, the refresh
     # fails too, and she is sent to log in.
-    carol.get_by_role("link", name="Sunset over the old harbour").click()
     carol.get_by_label("Add a comment").fill("Still here?")
     carol.get_by_role("button", name="Post comment").click()
     expect(carol.get_by_role("heading", name="Log in")).to_be_visible()
@@ -450,18 +471,48 @@ def test_concurrent_401s_spend_the_refresh_token_once(people: People, jpeg: Path
     assert people.page_errors == []
 
 
+def test_controls_follow_what_the_server_says_the_caller_may_do(people: People, jpeg: Path) -> None:
+    """The album shows a control when the API says the caller may use it, and only then."""
+    fay = people.open()
+    sign_up(fay, "fay")
+    upload_photo(fay, jpeg, "fay")
+    fay.get_by_label("Add a comment").fill("First light")
+    fay.get_by_role("button", name="Post comment").click()
+    # As the server says: a plain author edits her comment but cannot delete it.
+    mine = comment_item(fay, "First light")
+    expect(mine.get_by_role("button", name="Edit")).to_be_visible()
+    expect(mine.get_by_role("button", name="Delete")).to_have_count(0)
+    expect(fay.get_by_role("button", name="Delete photo")).to_be_visible()
+
+    def other_flags(route: Route) -> None:
+        # The same answers, but the photo may only be edited and the comments only deleted.
+        response = route.fetch()
+        body = response.json()
+        is_photo = "items" not in body
+        for item in [body] if is_photo else body["items"]:
+            item["can_edit"], item["can_delete"] = is_photo, not is_photo
+        route.fulfill(response=response, json=body)
+
+    fay.route(re.compile(r"/api/v1/photos/[0-9a-f]{24}(/comments)?(\?[^/]*)?$"), other_flags)
+    fay.reload()
+    expect(fay.get_by_role("button", name="Edit photo")).to_be_visible()
+    expect(fay.get_by_role("button", name="Delete photo")).to_have_count(0)
+    mine = comment_item(fay, "First light")
+    expect(mine.get_by_role("button", name="Delete")).to_be_visible()
+    expect(mine.get_by_role("button", name="Edit")).to_have_count(0)
+    assert people.page_errors == []
+
+
 def test_phone_width_has_no_horizontal_scrolling(people: People, jpeg: Path) -> None:
     desktop = people.open()
     sign_up(desktop, "erin")
-    nav(desktop).get_by_role("link", name="Upload").click()
-    desktop.get_by_label("Photo", exact=True).set_input_files(jpeg)
-    desktop.get_by_label("Description").fill(
-        "A very long description without spaces: " + "harbourlights" * 20
+    photo_url = upload_photo(
+        desktop,
+        jpeg,
+        "erin",
+        description="A very long description without spaces: " + "harbourlights" * 20,
+        tags="a-long-tag-name-for-small-phones, sea",
     )
-    desktop.get_by_label("Tags").fill("a-long-tag-name-for-small-phones, sea")
-    desktop.get_by_role("button", name="Upload").click()
-    expect(desktop.get_by_role("heading", name="Photo by erin")).to_be_visible()
-    photo_url = desktop.url
 
     phone = people.open(width=390, height=844)
     phone.goto("/")

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from photoshare.deps import CurrentUser, ModeratorUser, Paging
+from photoshare.deps import CurrentUser, OptionalUser, Paging
 from photoshare.openapi import errors
 from photoshare.photos.comments import service
+from photoshare.photos.comments.deps import CommentModerator
 from photoshare.photos.comments.schemas import CommentIn, CommentOut
 from photoshare.photos.deps import ValidPhoto
 from photoshare.schemas import Page
@@ -19,9 +20,11 @@ CommentId = Annotated[str, Path(max_length=64, description="The comment's id.")]
 
 
 @router.get("", summary="A photo's comments")
-async def list_comments(photo: ValidPhoto, paging: Paging) -> Page[CommentOut]:
+async def list_comments(
+    viewer: OptionalUser, photo: ValidPhoto, paging: Paging
+) -> Page[CommentOut]:
     """List the photo's comments, oldest first."""
-    items, total = await service.page(photo, paging.limit, paging.offset)
+    items, total = await service.page(photo, viewer, paging.limit, paging.offset)
     return Page[CommentOut].of(items, total, paging)
 
 
@@ -41,8 +44,12 @@ async def edit_comment(
     return await service.edit(photo, comment_id, user, data.text)
 
 
-@router.delete("/{comment_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a comment")
-async def delete_comment(_: ModeratorUser, photo: ValidPhoto, comment_id: CommentId) -> Response:
+@router.delete(
+    "/{comment_id}",
+    summary="Delete a comment",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+async def delete_comment(_: CommentModerator, photo: ValidPhoto, comment_id: CommentId) -> Response:
     """Delete a comment (moderators and admins)."""
     await service.delete(photo, comment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

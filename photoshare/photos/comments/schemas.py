@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from photoshare.text import MULTI_LINE
 from photoshare.users.schemas import UserRef
@@ -32,3 +32,5 @@ class CommentOut(BaseModel):
     text: str
     created_at: datetime
     updated_at: datetime
+    can_edit: bool = Field(description="Whether the caller may change the text: its author only.")
+    can_delete: bool = Field(description="Whether the caller may delete it: moderators and admins.")

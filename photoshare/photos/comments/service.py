@@ -9,12 +9,14 @@ from photoshare.db import collection
 from photoshare.errors import Conflict, NotAllowed, NotFound
 from photoshare.photos.comments.schemas import CommentOut
 from photoshare.photos.models import MAX_COMMENTS, Comment, Photo
+from photoshare.photos.permissions import may_delete_comment, may_edit_comment
 from photoshare.users import service as users
 from photoshare.users.models import User
 from photoshare.users.schemas import UserRef
 
 
-async def _present(comments: list[Comment]) -> list[CommentOut]:
+async def _present(comments: list[Comment], viewer: User | None) -> list[CommentOut]:
+    """The comments as the API shows them to ``viewer`` (None: anonymous)."""
     authors = await users.by_ids(comment.author_id for comment in comments)
     return [
         CommentOut(
@@ -23,6 +25,8 @@ async def _present(comments: list[Comment]) -> list[CommentOut]:
             text=comment.text,
             created_at=comment.created_at,
             updated_at=comment.updated_at,
+            can_edit=may_edit_comment(viewer, comment),
+            can_delete=may_delete_comment(viewer),
         )
         for comment in comments
     ]
@@ -44,11 +48,13 @@ async def add(photo: Photo, author: User, text: str) -> CommentOut:
             raise NotFound("No photo with this id")
         raise Conflict(f"This photo already holds {MAX_COMMENTS:,} comments, the most it can")
     await users.count_comments_written({author.id: 1})
-    [out] = await _present([comment])
+    [out] = await _present([comment], author)
     return out
 
 
-async def page(photo: Photo, limit: int, offset: int) -> tuple[list[CommentOut], int]:
+async def page(
+    photo: Photo, viewer: User | None, limit: int, offset: int
+) -> tuple[list[CommentOut], int]:
     """A page of comments, oldest first, read as a slice of the embedded array."""
     doc = await collection(Photo).find_one(
         {"_id": photo.id}, {"comments": {"$slice": [offset, limit]}, "comments_count": 1}
@@ -56,7 +62,7 @@ async def page(photo: Photo, limit: int, offset: int) -> tuple[list[CommentOut],
     if doc is None:
         raise NotFound("No photo with this id")
     comments = [Comment.model_validate(item) for item in doc.get("comments", [])]
-    return await _present(comments), int(doc.get("comments_count", 0))
+    return await _present(comments, viewer), int(doc.get("comments_count", 0))
 
 
 def _comment_id(comment_id: str) -> PydanticObjectId:
@@ -77,17 +83,18 @@ async def _one(photo: Photo, comment_id: PydanticObjectId) -> Comment:
 
 async def edit(photo: Photo, comment_id: str, author: User, text: str) -> CommentOut:
     """Change a comment's text; only its author may."""
-    cid = _comment_id(comment_id)
-    now = utcnow()
-    # The filter names the author, so nobody else's update can match.
+    comment = await _one(photo, _comment_id(comment_id))
+    if not may_edit_comment(author, comment):
+        raise NotAllowed("Only the comment's author can edit it")
+    comment.text, comment.updated_at = text, utcnow()
+    # Authorship never changes, so the id alone names the comment the check allowed.
     result = await collection(Photo).update_one(
-        {"_id": photo.id, "comments": {"$elemMatch": {"id": cid, "author_id": author.id}}},
-        {"$set": {"comments.$.text": text, "comments.$.updated_at": now}},
+        {"_id": photo.id, "comments.id": comment.id},
+        {"$set": {"comments.$.text": text, "comments.$.updated_at": comment.updated_at}},
     )
     if result.matched_count != 1:
-        await _one(photo, cid)  # 404 when there is no such comment
-        raise NotAllowed("Only the comment's author can edit it")
-    [out] = await _present([await _one(photo, cid)])
+        raise NotFound("No comment with this id on this photo")
+    [out] = await _present([comment], author)
     return out
 
 

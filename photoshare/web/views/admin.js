@@ -24,41 +24,8 @@ function userRow(user) {
     role.value = user.role;
   };
 
-  role.addEventListener("change", async () => {
-    error.hidden = true;
-    role.disabled = true;
-    try {
-      const profile = await request(`users/${encodeURIComponent(user.username)}/role`, {
-        method: "PATCH",
-        json: { role: role.value },
-      });
-      user.role = profile.role;
-      // Changing your own role changes what the album offers you.
-      if (user.username === state.me.username) setMe({ ...state.me, role: profile.role });
-      announce(`${user.username} is now ${profile.role === "admin" ? "an admin" : `a ${profile.role}`}.`);
-    } catch (err) {
-      showError(error, err);
-    } finally {
-      role.disabled = false;
-      paint();
-    }
-  });
-
-  banButton.addEventListener("click", async () => {
-    error.hidden = true;
-    banButton.disabled = true;
-    const action = user.is_active ? "ban" : "unban";
-    try {
-      const profile = await request(`users/${encodeURIComponent(user.username)}/${action}`, { method: "POST" });
-      user.is_active = profile.is_active;
-      announce(`${user.username} is ${user.is_active ? "no longer banned" : "banned"}.`);
-    } catch (err) {
-      showError(error, err);
-    } finally {
-      banButton.disabled = false;
-      paint();
-    }
-  });
+  role.addEventListener("change", () => changeRole(user, role, error, paint));
+  banButton.addEventListener("click", () => toggleBan(user, banButton, error, paint));
 
   paint();
   item.append(
@@ -73,6 +40,42 @@ function userRow(user) {
     error,
   );
   return item;
+}
+
+async function changeRole(user, role, error, paint) {
+  error.hidden = true;
+  role.disabled = true;
+  try {
+    const profile = await request(`users/${encodeURIComponent(user.username)}/role`, {
+      method: "PATCH",
+      json: { role: role.value },
+    });
+    user.role = profile.role;
+    // Changing your own role changes what the album offers you.
+    if (user.username === state.me.username) setMe({ ...state.me, role: profile.role });
+    announce(`${user.username} is now ${profile.role === "admin" ? "an admin" : `a ${profile.role}`}.`);
+  } catch (err) {
+    showError(error, err);
+  } finally {
+    role.disabled = false;
+    paint();
+  }
+}
+
+async function toggleBan(user, banButton, error, paint) {
+  error.hidden = true;
+  banButton.disabled = true;
+  const action = user.is_active ? "ban" : "unban";
+  try {
+    const profile = await request(`users/${encodeURIComponent(user.username)}/${action}`, { method: "POST" });
+    user.is_active = profile.is_active;
+    announce(`${user.username} is ${user.is_active ? "no longer banned" : "banned"}.`);
+  } catch (err) {
+    showError(error, err);
+  } finally {
+    banButton.disabled = false;
+    paint();
+  }
 }
 
 let announcer = null;

@@ -7,7 +7,6 @@
 import { request } from "../api.js";
 import {
   clearError,
-  confirmButton,
   copyText,
   errorSlot,
   field,
@@ -18,8 +17,8 @@ import {
   uid,
   userLink,
 } from "../dom.js";
-import { isAdmin, isLoggedIn, loadCatalogue, state } from "../state.js";
-import { loginHash } from "../ui.js";
+import { isLoggedIn, loadCatalogue, state } from "../state.js";
+import { deleteButton, loginHash } from "../ui.js";
 
 const number = (props) => h("input", { type: "number", inputmode: "numeric", ...props });
 
@@ -42,12 +41,24 @@ function operation(title, controls, build) {
 function builderOperations(catalogue) {
   const spec = catalogue.operations;
   const values = (op, name) => spec[op].fields[name].values;
+  // The order of the canonical form; the output format is always last.
+  return [
+    resizeOperation(spec, values),
+    rotateOperation(spec),
+    flipOperation(),
+    effectOperation(spec, values),
+    radiusOperation(spec),
+    borderOperation(spec),
+    formatOperation(values),
+  ];
+}
 
+function resizeOperation(spec, values) {
   const width = number({ min: 1, max: spec.resize.fields.width.max, value: "600" });
   const height = number({ min: 1, max: spec.resize.fields.height.max });
   const crop = select(values("resize", "crop"), { value: "scale" });
   const gravity = select(values("resize", "gravity"), { value: "center" });
-  const resize = operation(
+  return operation(
     "Resize",
     [field("Width (px)", width), field("Height (px)", height), field("Crop", crop), field("Gravity", gravity)],
     () => {
@@ -58,18 +69,23 @@ function builderOperations(catalogue) {
       return parts.join(",");
     },
   );
+}
 
+function rotateOperation(spec) {
   const angle = number({ min: spec.rotate.fields.angle.min, max: spec.rotate.fields.angle.max, value: "90" });
-  const rotate = operation("Rotate", [field("Angle (degrees)", angle)], () => `a_${angle.value || 0}`);
+  return operation("Rotate", [field("Angle (degrees)", angle)], () => `a_${angle.value || 0}`);
+}
 
+function flipOperation() {
   const direction = select([["horizontal", "Horizontal"], ["vertical", "Vertical"]]);
-  const flip = operation("Flip", [field("Direction", direction)], () =>
+  return operation("Flip", [field("Direction", direction)], () =>
     direction.value === "horizontal" ? "a_hflip" : "a_vflip",
   );
+}
 
+function effectOperation(spec, values) {
   const effectName = select(values("effect", "name"), { value: "grayscale" });
   const strength = number({});
-  const strengthField = field("Strength", strength);
   const syncStrength = () => {
     const bounds = spec.effect.effects?.[effectName.value]?.strength;
     strength.value = "";
@@ -80,39 +96,42 @@ function builderOperations(catalogue) {
   };
   effectName.addEventListener("change", syncStrength);
   syncStrength();
-  const effect = operation("Effect", [field("Effect name", effectName), strengthField], () =>
+  return operation("Effect", [field("Effect name", effectName), field("Strength", strength)], () =>
     strength.value && !strength.disabled ? `e_${effectName.value}:${strength.value}` : `e_${effectName.value}`,
   );
+}
 
+function radiusOperation(spec) {
   const radiusValue = number({ min: 1, max: spec.radius.fields.value.max, value: "20" });
   const circle = h("input", { type: "checkbox" });
   circle.addEventListener("change", () => {
     radiusValue.disabled = circle.checked;
   });
-  const radius = operation(
+  return operation(
     "Round corners",
     [field("Radius (px)", radiusValue), field("Circle or ellipse", circle, { className: "field field--inline" })],
     () => (circle.checked ? "r_max" : `r_${radiusValue.value || 1}`),
   );
+}
 
+function borderOperation(spec) {
   const borderWidth = number({ min: 1, max: spec.border.fields.width.max, value: "10" });
   const borderColor = h("input", { type: "color", value: "#ffffff" });
-  const border = operation(
+  return operation(
     "Border",
     [field("Border width (px)", borderWidth), field("Border colour", borderColor)],
     () => `bo_${borderWidth.value || 1}px_solid_rgb:${borderColor.value.replace("#", "")}`,
   );
+}
 
+function formatOperation(values) {
   const outputFormat = select(values("format", "format"), { value: "webp" });
   const quality = number({ min: 1, max: 100, placeholder: "auto" });
-  const format = operation(
+  return operation(
     "Output format",
     [field("Format", outputFormat), field("Quality (1 to 100)", quality, { hint: "Empty means auto" })],
     () => `f_${outputFormat.value},q_${quality.value || "auto"}`,
   );
-
-  // The order of the canonical form; the output format is always last.
-  return [resize, rotate, flip, effect, radius, border, format];
 }
 
 function qrImage(link, className = "qr") {
@@ -142,197 +161,205 @@ function copyButton(url, status) {
   );
 }
 
+/** The share-links card of a photo: the builder (logged in) and the photo's links. */
 export function linksSection(photo) {
-  const result = h("div", { class: "link-result", "aria-live": "polite" });
-  const list = h("ul", { class: "link-list", "aria-label": "Share links" });
-  const listStatus = h("p", { class: "muted" });
-  const listError = errorSlot();
+  const links = newLinks(photo);
   const section = h(
     "section",
     { class: "card", "aria-labelledby": "links-title" },
     h("h2", { id: "links-title" }, "Share a transformed copy"),
   );
-  const photoPath = `photos/${encodeURIComponent(photo.id)}/links`;
-
-  const canDelete = (link) =>
-    isLoggedIn() &&
-    (isAdmin() || state.me.username === link.created_by || state.me.username === photo.owner.username);
-
-  const linkItem = (link) => {
-    const status = h("p", { class: "form-status", role: "status" });
-    const error = errorSlot();
-    const item = h(
-      "li",
-      { class: "link-item", dataset: { linkId: link.id } },
-      h("a", { href: safeUrl(link.url), class: "link-item__qr" }, qrImage(link, "qr qr--small")),
-      h(
-        "div",
-        { class: "link-item__body" },
-        h("code", { class: "transformation" }, link.transformation),
-        h("a", { href: safeUrl(link.url), class: "url" }, link.url),
-        h("p", { class: "muted small" }, "by ", userLink(link.created_by), " ", time(link.created_at)),
-        h(
-          "div",
-          { class: "actions" },
-          copyButton(link.url, status),
-          canDelete(link)
-            ? confirmButton("Delete", {
-                question: "Delete this link?",
-                confirmLabel: "Yes, delete the link",
-                className: "danger small",
-                onConfirm: async () => {
-                  try {
-                    await request(`links/${encodeURIComponent(link.id)}`, { method: "DELETE" });
-                    item.remove();
-                    if (result.dataset.linkId === link.id) result.replaceChildren();
-                    await loadLinks();
-                  } catch (err) {
-                    error.hidden = false;
-                    error.textContent = err.message;
-                  }
-                },
-              })
-            : null,
-        ),
-        status,
-        error,
-      ),
-    );
-    return item;
-  };
-
-  const loadLinks = async () => {
-    const page = await request(photoPath, { query: { limit: 100 } });
-    list.replaceChildren(...page.items.map(linkItem));
-    listStatus.textContent = page.total
-      ? `${page.total} ${page.total === 1 ? "link" : "links"}`
-      : "No share links yet.";
-  };
-
-  const showResult = (link, existed) => {
-    const status = h("p", { class: "form-status", role: "status" });
-    result.dataset.linkId = link.id;
-    result.replaceChildren(
-      h("h3", {}, existed ? "This transformation already has a link" : "Your new link"),
-      h(
-        "div",
-        { class: "link-result__grid" },
-        h(
-          "figure",
-          { class: "preview" },
-          h("img", { src: safeUrl(link.url), alt: `Preview of the transformed photo (${link.transformation})` }),
-          h("figcaption", {}, h("code", { class: "transformation" }, link.transformation)),
-        ),
-        h(
-          "div",
-          { class: "stack" },
-          h("a", { href: safeUrl(link.url), class: "url", target: "_blank", rel: "noopener" }, link.url),
-          h("div", { class: "actions" }, copyButton(link.url, status)),
-          status,
-          h("figure", { class: "qr-figure" }, qrImage(link), h("figcaption", { class: "muted small" }, "Scan to open the link")),
-        ),
-      ),
-    );
-  };
-
   if (isLoggedIn()) {
-    const builderHost = h("div", {}, h("p", { class: "muted" }, "Loading the transformation builder…"));
-    section.append(builderHost, result);
-    loadCatalogue()
-      .then((catalogue) => builderHost.replaceChildren(builder(catalogue)))
-      .catch((err) => builderHost.replaceChildren(h("p", { class: "form-error", role: "alert" }, err.message)));
+    section.append(builderHost(links), links.result);
   } else {
     section.append(
       h("p", { class: "muted" }, h("a", { href: loginHash() }, "Log in"), " to create a share link with a QR code."),
     );
   }
-  section.append(h("h3", {}, "Existing links"), listStatus, listError, list);
-  loadLinks().catch((err) => {
-    listError.hidden = false;
-    listError.textContent = err.message;
-  });
+  section.append(h("h3", {}, "Existing links"), links.listStatus, links.listError, links.list);
+  loadLinks(links).catch((err) => showErrorText(links.listError, err.message));
+  return section;
+}
 
-  function builder(catalogue) {
-    const operations = builderOperations(catalogue);
-    const presets = Object.entries(catalogue.presets ?? {});
-    const preset = select([["", "None: build it below"], ...presets.map(([name, p]) => [name, `${name.replaceAll("_", " ")}: ${p.description}`])]);
-    const text = h("input", {
-      type: "text",
-      class: "mono",
-      autocomplete: "off",
-      spellcheck: "false",
-      placeholder: "c_fill,w_300,h_300/e_grayscale/r_max",
-    });
-    const error = errorSlot();
-    const submit = h("button", { type: "submit" }, "Create link");
-    const rebuild = () => {
-      text.value = operations
-        .filter((op) => op.toggle.checked)
-        .map((op) => op.build())
-        .join("/");
-    };
-    const form = h(
-      "form",
-      { class: "builder stack", "aria-label": "Transformation builder" },
-      field("Start from a preset", preset),
-      h("div", { class: "ops" }, operations.map((op) => op.fieldset)),
-      field("Transformation", text, {
-        hint: "Built from your choices; you can also type a Cloudinary-style string.",
-      }),
+/** What the pieces of one photo's links share: the photo, its API path and the elements. */
+function newLinks(photo) {
+  return {
+    photo,
+    path: `photos/${encodeURIComponent(photo.id)}/links`,
+    result: h("div", { class: "link-result", "aria-live": "polite" }),
+    list: h("ul", { class: "link-list", "aria-label": "Share links" }),
+    listStatus: h("p", { class: "muted" }),
+    listError: errorSlot(),
+  };
+}
+
+async function loadLinks(links) {
+  const page = await request(links.path, { query: { limit: 100 } });
+  links.list.replaceChildren(...page.items.map((link) => linkItem(links, link)));
+  links.listStatus.textContent = page.total
+    ? `${page.total} ${page.total === 1 ? "link" : "links"}`
+    : "No share links yet.";
+}
+
+// A link's creator may delete it, and so may whoever may delete its photo (the server says
+// who that is: photo.can_delete).
+const mayDelete = (links, link) =>
+  isLoggedIn() && (links.photo.can_delete || state.me.username === link.created_by);
+
+function linkItem(links, link) {
+  const status = h("p", { class: "form-status", role: "status" });
+  const error = errorSlot();
+  const item = h("li", { class: "link-item", dataset: { linkId: link.id } });
+  item.append(
+    h("a", { href: safeUrl(link.url), class: "link-item__qr" }, qrImage(link, "qr qr--small")),
+    h(
+      "div",
+      { class: "link-item__body" },
+      h("code", { class: "transformation" }, link.transformation),
+      h("a", { href: safeUrl(link.url), class: "url" }, link.url),
+      h("p", { class: "muted small" }, "by ", userLink(link.created_by), " ", time(link.created_at)),
+      h(
+        "div",
+        { class: "actions" },
+        copyButton(link.url, status),
+        mayDelete(links, link) ? linkDeleteButton(links, link, item, error) : null,
+      ),
+      status,
       error,
-      h("div", { class: "actions" }, submit),
-    );
-    form.addEventListener("input", (event) => {
-      if (event.target === text) return;
-      if (event.target === preset) {
-        const chosen = catalogue.presets?.[preset.value];
-        if (chosen) {
-          for (const op of operations) {
-            op.toggle.checked = false;
-            op.toggle.dispatchEvent(new Event("change"));
-          }
-          text.value = chosen.transformation;
-          return;
+    ),
+  );
+  return item;
+}
+
+function linkDeleteButton(links, link, item, error) {
+  return deleteButton("link", `links/${encodeURIComponent(link.id)}`, {
+    error,
+    onDeleted: async () => {
+      item.remove();
+      if (links.result.dataset.linkId === link.id) links.result.replaceChildren();
+      await loadLinks(links);
+    },
+  });
+}
+
+function showResult(links, link, existed) {
+  const status = h("p", { class: "form-status", role: "status" });
+  links.result.dataset.linkId = link.id;
+  links.result.replaceChildren(
+    h("h3", {}, existed ? "This transformation already has a link" : "Your new link"),
+    h(
+      "div",
+      { class: "link-result__grid" },
+      h(
+        "figure",
+        { class: "preview" },
+        h("img", { src: safeUrl(link.url), alt: `Preview of the transformed photo (${link.transformation})` }),
+        h("figcaption", {}, h("code", { class: "transformation" }, link.transformation)),
+      ),
+      h(
+        "div",
+        { class: "stack" },
+        h("a", { href: safeUrl(link.url), class: "url", target: "_blank", rel: "noopener" }, link.url),
+        h("div", { class: "actions" }, copyButton(link.url, status)),
+        status,
+        h("figure", { class: "qr-figure" }, qrImage(link), h("figcaption", { class: "muted small" }, "Scan to open the link")),
+      ),
+    ),
+  );
+}
+
+/** A placeholder that becomes the builder once the catalogue has loaded. */
+function builderHost(links) {
+  const host = h("div", {}, h("p", { class: "muted" }, "Loading the transformation builder…"));
+  loadCatalogue()
+    .then((catalogue) => host.replaceChildren(builder(links, catalogue)))
+    .catch((err) => host.replaceChildren(h("p", { class: "form-error", role: "alert" }, err.message)));
+  return host;
+}
+
+function builder(links, catalogue) {
+  const operations = builderOperations(catalogue);
+  const presets = Object.entries(catalogue.presets ?? {});
+  const preset = select([["", "None: build it below"], ...presets.map(([name, p]) => [name, `${name.replaceAll("_", " ")}: ${p.description}`])]);
+  const text = h("input", {
+    type: "text",
+    class: "mono",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "c_fill,w_300,h_300/e_grayscale/r_max",
+  });
+  const error = errorSlot();
+  const submit = h("button", { type: "submit" }, "Create link");
+  const form = h(
+    "form",
+    { class: "builder stack", "aria-label": "Transformation builder" },
+    field("Start from a preset", preset),
+    h("div", { class: "ops" }, operations.map((op) => op.fieldset)),
+    field("Transformation", text, {
+      hint: "Built from your choices; you can also type a Cloudinary-style string.",
+    }),
+    error,
+    h("div", { class: "actions" }, submit),
+  );
+  followChoices(form, { operations, presets: catalogue.presets, preset, text });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await createLink(links, { text, error, submit });
+  });
+  return form;
+}
+
+/** Keep the transformation text in step with the preset and the operations chosen. */
+function followChoices(form, { operations, presets, preset, text }) {
+  const rebuild = () => {
+    text.value = operations
+      .filter((op) => op.toggle.checked)
+      .map((op) => op.build())
+      .join("/");
+  };
+  form.addEventListener("input", (event) => {
+    if (event.target === text) return;
+    if (event.target === preset) {
+      const chosen = presets?.[preset.value];
+      if (chosen) {
+        for (const op of operations) {
+          op.toggle.checked = false;
+          op.toggle.dispatchEvent(new Event("change"));
         }
-      } else {
-        preset.value = "";
-      }
-      rebuild();
-    });
-    // Checkbox toggles fire "change"; some browsers skip "input" for them.
-    form.addEventListener("change", (event) => {
-      if (event.target.type === "checkbox") rebuild();
-    });
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearError(error);
-      const transformation = text.value.trim();
-      if (!transformation) {
-        showErrorText(error, "Choose at least one operation or a preset first.");
+        text.value = chosen.transformation;
         return;
       }
-      submit.disabled = true;
-      submit.textContent = "Creating…";
-      try {
-        const { status, data } = await request(photoPath, {
-          method: "POST",
-          json: { transformation },
-          full: true,
-        });
-        text.value = data.transformation;
-        showResult(data, status === 200);
-        await loadLinks();
-      } catch (err) {
-        showErrorText(error, err.message);
-      } finally {
-        submit.disabled = false;
-        submit.textContent = "Create link";
-      }
-    });
-    return form;
-  }
+    } else {
+      preset.value = "";
+    }
+    rebuild();
+  });
+  // Checkbox toggles fire "change"; some browsers skip "input" for them.
+  form.addEventListener("change", (event) => {
+    if (event.target.type === "checkbox") rebuild();
+  });
+}
 
-  return section;
+async function createLink(links, { text, error, submit }) {
+  clearError(error);
+  const transformation = text.value.trim();
+  if (!transformation) {
+    showErrorText(error, "Choose at least one operation or a preset first.");
+    return;
+  }
+  submit.disabled = true;
+  submit.textContent = "Creating…";
+  try {
+    const { status, data } = await request(links.path, { method: "POST", json: { transformation }, full: true });
+    text.value = data.transformation;
+    showResult(links, data, status === 200);
+    await loadLinks(links);
+  } catch (err) {
+    showErrorText(error, err.message);
+  } finally {
+    submit.disabled = false;
+    submit.textContent = "Create link";
+  }
 }
 
 function showErrorText(slot, message) {

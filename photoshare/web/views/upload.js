@@ -52,24 +52,29 @@ export async function uploadView(root) {
     data.append("file", chosen);
     data.append("description", description.value);
     for (const tag of parseTags(tags.value)) data.append("tags", tag);
-    submit.disabled = true;
-    progress.value = 0;
-    progressText.textContent = "0%";
-    progressRow.hidden = false;
-    try {
-      const photo = await upload("photos", data, {
-        onProgress: (fraction) => {
-          progress.value = Math.round(fraction * 100);
-          progressText.textContent = fraction >= 1 ? "Processing…" : `${Math.round(fraction * 100)}%`;
-        },
-      });
-      go(`#/photo/${encodeURIComponent(photo.id)}`, { notice: "Your photo was uploaded." });
-    } catch (err) {
-      progressRow.hidden = true;
-      showError(error, err);
-    } finally {
-      submit.disabled = false;
-    }
+    await send(data, { submit, progress, progressText, progressRow, error });
   });
   root.append(h("h1", { id: "upload-title" }, "Upload a photo"), form);
+}
+
+/** Send the form with a moving progress bar; on success, open the new photo's page. */
+async function send(data, { submit, progress, progressText, progressRow, error }) {
+  submit.disabled = true;
+  progress.value = 0;
+  progressText.textContent = "0%";
+  progressRow.hidden = false;
+  try {
+    const photo = await upload("photos", data, {
+      onProgress: (fraction) => {
+        progress.value = Math.round(fraction * 100);
+        progressText.textContent = fraction >= 1 ? "Processing…" : `${Math.round(fraction * 100)}%`;
+      },
+    });
+    go(`#/photo/${encodeURIComponent(photo.id)}`, { notice: "Your photo was uploaded." });
+  } catch (err) {
+    progressRow.hidden = true;
+    showError(error, err);
+  } finally {
+    submit.disabled = false;
+  }
 }
