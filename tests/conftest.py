@@ -15,14 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from photoshare.app import create_app
 from photoshare.config import Settings
 from tests import index_coverage, real_mongodb
 from tests.factories import PhotoFactory, UserFactory
-from tests.servers import redis_server
+from tests.servers import lifespan, redis_server
 
 # Tests about the embedded store itself: they stay on it whatever the database of the run.
 EMBEDDED_ONLY_PATHS = ("tests/embedded/", "tests/test_datadir.py")
@@ -118,7 +117,7 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with lifespan(application):
         yield application
 
 

@@ -18,18 +18,27 @@ from subprocess import CompletedProcess
 
 import httpx
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 
 from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.real_mongodb import DATABASES
+
+# Generous: a start or stop loads or saves the whole embedded store, and a CI machine
+# running the suite on every core can take longer than asgi-lifespan's default 5 s.
+LIFESPAN_SECONDS = 120
+
+
+def lifespan(app: FastAPI) -> LifespanManager:
+    """Run ``app``'s lifespan (start on enter, clean stop on exit)."""
+    return LifespanManager(app, startup_timeout=LIFESPAN_SECONDS, shutdown_timeout=LIFESPAN_SECONDS)
 
 
 @asynccontextmanager
 async def running_app(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app on these settings from start to a clean stop, and a client to it."""
     app = create_app(settings)
-    # Generous: a start or stop loads or saves the whole embedded store.
-    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=120):
+    async with lifespan(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from photoshare.app import create_app
 from photoshare.config import ConfigurationError, Settings
 from tests.factories import UserFactory
+from tests.servers import lifespan
 
 
 @pytest.mark.embedded_only
@@ -18,7 +18,7 @@ async def test_data_survives_a_clean_restart(make_settings: Callable[..., Settin
     settings = make_settings()
     first = create_app(settings)
     async with (
-        LifespanManager(first),
+        lifespan(first),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://t") as http,
     ):
         account = await UserFactory(http).create("survivor")
@@ -29,7 +29,7 @@ async def test_data_survives_a_clean_restart(make_settings: Callable[..., Settin
 
     second = create_app(make_settings())
     async with (
-        LifespanManager(second),
+        lifespan(second),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://t") as http,
     ):
         # The logged-out token stays logged out across the restart.
@@ -70,6 +70,6 @@ async def test_startup_log_names_the_mode(
 ) -> None:
     caplog.set_level("INFO", logger="photoshare")
     app = create_app(make_settings())
-    async with LifespanManager(app):
+    async with lifespan(app):
         pass
     assert any("embedded mode" in record.getMessage() for record in caplog.records)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import anyio
 import pytest
-from asgi_lifespan import LifespanManager
 
 from photoshare import datadir
 from photoshare.app import create_app
 from photoshare.config import Settings
+from tests.servers import lifespan
 
 _HOLD = """
 import sys
@@ -67,7 +67,7 @@ def test_kill_9_leaves_no_stale_lock(tmp_path: Path) -> None:
 
 async def test_the_app_holds_its_data_dir_while_it_runs(settings: Settings) -> None:
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with lifespan(app):
         assert datadir.holder(settings.data_dir) is not None
         # Another process is refused while the app runs...
         probe = await anyio.run_process(

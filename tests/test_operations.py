@@ -9,13 +9,13 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from photoshare.app import create_app
 from photoshare.config import ConfigurationError, Settings
 from photoshare.deps import forwarded_client
 from photoshare.logs import JsonFormatter
 from tests.factories import UserFactory
+from tests.servers import lifespan
 
 REAL_DB = {"mongodb_url": "mongodb://127.0.0.1:1", "secret_key": "s" * 48}
 
@@ -55,7 +55,7 @@ async def test_throttle_counts_the_forwarded_client(make_settings: Callable[...,
         login_max_failures_per_account=100,
     )
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with lifespan(app):
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             account = await UserFactory(client).signup()
@@ -88,7 +88,7 @@ async def test_headers_request_id_and_csp(client: httpx.AsyncClient) -> None:
 
 async def test_cors_allows_only_configured_origins(make_settings: Callable[..., Settings]) -> None:
     app = create_app(make_settings(cors_origins=["https://album.example"]))
-    async with LifespanManager(app):
+    async with lifespan(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             allowed = await client.get("/healthz", headers={"Origin": "https://album.example"})

@@ -15,13 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 import pyvips
-from asgi_lifespan import LifespanManager
 
 from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.factories import Account, PhotoFactory, UserFactory
 from tests.media import samples
-from tests.servers import ServeProcess, photoshare, serving
+from tests.servers import ServeProcess, lifespan, photoshare, serving
 
 
 def _plant(path: Path, size: int = 2048, age_seconds: float = 0) -> Path:
@@ -92,7 +91,7 @@ async def test_a_restart_removes_temp_files_and_unreferenced_files(
     caplog.set_level(logging.INFO)
     settings = make_settings(orphan_grace_seconds=0)
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with lifespan(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             owner, _, link_url = await _fill(client)
@@ -101,7 +100,7 @@ async def test_a_restart_removes_temp_files_and_unreferenced_files(
     caplog.clear()
 
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with lifespan(app):
         assert not left["temp"].exists()  # gone before the first request is served
         await _reconciled(caplog)
         for path in left.values():
@@ -119,7 +118,7 @@ async def test_unreferenced_files_younger_than_the_grace_period_stay(
     caplog.set_level(logging.INFO)
     old = _leftovers(settings.data_dir, age_seconds=2 * settings.orphan_grace_seconds)
     young = _leftovers(settings.data_dir)
-    async with LifespanManager(create_app(settings)):
+    async with lifespan(create_app(settings)):
         await _reconciled(caplog)
     assert not any(path.exists() for path in old.values())
     # An upload in flight has its file before its record: young files are not judged yet.
@@ -134,7 +133,7 @@ async def test_check_storage_reports_then_repairs(
 ) -> None:
     settings = make_settings()
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with lifespan(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             owner = await UserFactory(client).create()

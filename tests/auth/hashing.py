@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager, contextmanager
 
 import httpx
 from argon2 import PasswordHasher as Argon2Hasher
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from photoshare.app import create_app
 from photoshare.auth.passwords import PasswordHasher
 from photoshare.config import Settings
+from tests.servers import lifespan
 
 
 class CountingArgon2(Argon2Hasher):
@@ -60,7 +60,7 @@ class CountingArgon2(Argon2Hasher):
 async def counted_app(settings: Settings, argon2: CountingArgon2) -> AsyncIterator[FastAPI]:
     """The app, its lifespan running, hashing passwords with ``argon2``."""
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with lifespan(app):
         app.state.runtime.passwords = PasswordHasher(settings, argon2=argon2)
         # The dummy hash made at start-up is not a request's work.
         argon2.hashes = 0

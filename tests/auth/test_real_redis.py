@@ -9,13 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 
 from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.factories import UserFactory
-from tests.servers import free_port, running_app
+from tests.servers import free_port, lifespan, running_app
 
 
 @pytest.fixture
@@ -82,7 +81,7 @@ async def test_workers_sharing_redis_share_the_throttles(
         create_app(make_settings(redis_url=redis_url, data_dir=tmp_path / name, **limits))
         for name in ("one", "two")
     ]
-    async with LifespanManager(workers[0]), LifespanManager(workers[1]):
+    async with lifespan(workers[0]), lifespan(workers[1]):
         clients = [
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
             for app in workers

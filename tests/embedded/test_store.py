@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from bson import json_util
 from bson.json_util import JSONMode, JSONOptions
 from fastapi import FastAPI
@@ -22,13 +21,14 @@ from photoshare.app import create_app
 from photoshare.config import Settings, get_settings
 from tests.embedded.scenario import FAILED_LOGINS, find_every_kind, write_every_kind
 from tests.factories import PhotoFactory, UserFactory
+from tests.servers import lifespan
 
 
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
     app = create_app(settings)
     async with (
-        LifespanManager(app),
+        lifespan(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
     ):
         yield http, app

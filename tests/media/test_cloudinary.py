@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import cloudinary.utils
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from pymongo.errors import AutoReconnect
 
 from photoshare.app import create_app
@@ -22,6 +21,7 @@ from photoshare.photos.models import Photo
 from tests.factories import PhotoFactory, UserFactory
 from tests.media import samples
 from tests.photos.test_photos import stored_files
+from tests.servers import lifespan
 
 
 @dataclass
@@ -104,7 +104,7 @@ async def cloud_client(
         )
     )
     app = create_app(settings)
-    async with LifespanManager(app):
+    async with lifespan(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client, settings

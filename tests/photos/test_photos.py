@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from mongomock_motor import AsyncMongoMockCollection
 from PIL import Image, ImageCms
 
@@ -20,6 +19,7 @@ from photoshare.config import Settings
 from photoshare.photos.models import Photo, Tag
 from tests.factories import PhotoFactory, UserFactory
 from tests.media import samples
+from tests.servers import lifespan
 
 
 def stored_files(settings: Settings) -> list[Path]:
@@ -222,7 +222,7 @@ async def test_file_over_the_size_limit_is_413(make_settings: Callable[..., Sett
     settings = make_settings(max_upload_bytes=50_000)
     app = create_app(settings)
     async with (
-        LifespanManager(app),
+        lifespan(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
     ):
         owner = await UserFactory(client).create()

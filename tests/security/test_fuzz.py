@@ -53,7 +53,6 @@ import pytest
 import requests
 import schemathesis
 import urllib3
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 from schemathesis.core.parameters import ParameterLocation
@@ -63,7 +62,7 @@ from photoshare.app import create_app
 from photoshare.config import Settings
 from tests.media import samples
 from tests.real_mongodb import DATABASES
-from tests.servers import serving
+from tests.servers import lifespan, serving
 
 
 @schemathesis.check
@@ -366,7 +365,7 @@ async def _running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     # raise_app_exceptions=False: an unhandled error is the 500 a client would see.
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with (
-        LifespanManager(app),
+        lifespan(app),
         httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client,
     ):
         yield client
