@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-from photoshare.demo.drawing import Scene, painted
+from photoshare.demo.drawing import Colour, Scene, painted
 from photoshare.media.vips import pyvips
 
 _JPEG_QUALITY = 88
@@ -48,167 +48,76 @@ class DemoPhoto:
     portrait: bool = False
 
 
-def _when(day: int, hour: int, minute: int, offset_hours: int) -> datetime:
-    zone = timezone(timedelta(hours=offset_hours))
-    return datetime(2024, 1, 1, hour, minute, tzinfo=zone) + timedelta(days=day)
+def _scene(sky: str, ground: str, sun: str, things: str = "", sign: str | None = None) -> Scene:
+    """A scene from its colours in hex (sky top and horizon, far and near ground, sun)."""
+
+    def colours(text: str) -> list[Colour]:
+        return [(int(rgb[0:2], 16), int(rgb[2:4], 16), int(rgb[4:6], 16)) for rgb in text.split()]
+
+    top, horizon = colours(sky)
+    far, near = colours(ground)
+    [light] = colours(sun)
+    water, trees, buildings = (name in things.split() for name in ("water", "trees", "buildings"))
+    return Scene((top, horizon), (far, near), light, water, trees, buildings, sign)
 
 
-_IPHONE, _CANON, _FUJI, _LUMIX = CAMERAS
+_CAMERAS = dict(zip(("iphone", "canon", "fuji", "lumix"), CAMERAS, strict=True))
+_SCENES = {
+    "harbour": _scene("262c5c f3965c", "343046 181622", "ffc478", "water", "HARBOUR MASTER"),
+    "river_fog": _scene("b0b8be dee0dc", "96a09e 5c6862", "faf6e6", "water trees"),
+    "street": _scene("5c8cc8 c8d6e2", "96463c 703028", "fffae6", "buildings", "RUE DES FLEURS"),
+    "lake": _scene("1852aa 96c4e8", "607082 284634", "fffff0", "water trees"),
+    "sunflowers": _scene("3c78d2 b0d2ec", "bea028 786e14", "fff0aa", "trees"),
+    "market": _scene("080a1e 3c2850", "1e1a28 100e16", "fadca0", "buildings", "NIGHT MARKET"),
+    "pier": _scene("5a82aa c8d6dc", "465a64 28343c", "fffceb", "water", "PIER 3"),
+    "snow": _scene("96aac4 e6eaf0", "ecf0f6 c8d0dc", "ffffff", "trees"),
+    "dunes": _scene("4682c8 d6dcd8", "e2b478 be8246", "fffff0"),
+    "autumn": _scene("78828c c8beaa", "aa6028 5a3218", "ffe6be", "trees"),
+    "lighthouse": _scene("282e38 6e747c", "323840 1a1e24", "c8ccd2", "water buildings"),
+    "blossom": _scene("78aae2 e2e4ec", "789650 466432", "fffaf0", "trees", "PARK GATE"),
+}
 
-DEMO_PHOTOS = (
-    DemoPhoto(
-        "Harbour at dusk, boats resting on still water",
-        "sea,evening",
-        Scene(
-            ((38, 44, 92), (243, 150, 92)),
-            ((52, 48, 70), (24, 22, 34)),
-            (255, 196, 120),
-            water=True,
-            sign="HARBOUR MASTER",
-        ),
-        _IPHONE,
-        _when(160, 21, 12, 2),
-    ),
-    DemoPhoto(
-        "Morning fog over the river",
-        "river,fog",
-        Scene(
-            ((176, 184, 190), (222, 224, 220)),
-            ((150, 160, 158), (92, 104, 98)),
-            (250, 246, 230),
-            water=True,
-            trees=True,
-        ),
-        _LUMIX,
-        _when(290, 7, 40, 2),
-    ),
-    DemoPhoto(
-        "A red door in an old street",
-        "city,red",
-        Scene(
-            ((92, 140, 200), (200, 214, 226)),
-            ((150, 70, 60), (112, 48, 40)),
-            (255, 250, 230),
-            buildings=True,
-            sign="RUE DES FLEURS",
-        ),
-        _FUJI,
-        _when(120, 11, 5, 2),
-        portrait=True,
-    ),
-    DemoPhoto(
-        "Mountain lake under a clear sky",
-        "mountains,lake",
-        Scene(
-            ((24, 82, 170), (150, 196, 232)),
-            ((96, 112, 130), (40, 70, 52)),
-            (255, 255, 240),
-            water=True,
-            trees=True,
-        ),
-        _CANON,
-        _when(200, 13, 30, 2),
-    ),
-    DemoPhoto(
-        "Sunflowers facing the afternoon sun",
-        "flowers,summer",
-        Scene(
-            ((60, 120, 210), (176, 210, 236)),
-            ((190, 160, 40), (120, 110, 20)),
-            (255, 240, 170),
-            trees=True,
-        ),
-        _IPHONE,
-        _when(215, 16, 20, 2),
-    ),
-    DemoPhoto(
-        "Night market lights",
-        "city,night",
-        Scene(
-            ((8, 10, 30), (60, 40, 80)),
-            ((30, 26, 40), (16, 14, 22)),
-            (250, 220, 160),
-            buildings=True,
-            sign="NIGHT MARKET",
-        ),
-        _IPHONE,
-        _when(30, 22, 45, 8),
-    ),
-    DemoPhoto(
-        "Waves breaking on the pier",
-        "sea,waves",
-        Scene(
-            ((90, 130, 170), (200, 214, 220)),
-            ((70, 90, 100), (40, 52, 60)),
-            (255, 252, 235),
-            water=True,
-            sign="PIER 3",
-        ),
-        _LUMIX,
-        _when(250, 15, 2, 1),
-    ),
-    DemoPhoto(
-        "Snow on pine branches",
-        "winter,forest",
-        Scene(
-            ((150, 170, 196), (230, 234, 240)),
-            ((236, 240, 246), (200, 208, 220)),
-            (255, 255, 255),
-            trees=True,
-        ),
-        _CANON,
-        _when(15, 10, 10, 1),
-        portrait=True,
-    ),
-    DemoPhoto(
-        "Desert dunes at noon",
-        "desert,summer",
-        Scene(
-            ((70, 130, 200), (214, 220, 216)), ((226, 180, 120), (190, 130, 70)), (255, 255, 240)
-        ),
-        _FUJI,
-        _when(180, 12, 0, 4),
-    ),
-    DemoPhoto(
-        "Autumn leaves on a wet path",
-        "autumn,forest",
-        Scene(
-            ((120, 130, 140), (200, 190, 170)),
-            ((170, 96, 40), (90, 50, 24)),
-            (255, 230, 190),
-            trees=True,
-        ),
-        _LUMIX,
-        _when(300, 9, 15, 1),
-    ),
-    DemoPhoto(
-        "Lighthouse in the storm",
-        "sea,storm",
-        Scene(
-            ((40, 46, 56), (110, 116, 124)),
-            ((50, 56, 64), (26, 30, 36)),
-            (200, 204, 210),
-            water=True,
-            buildings=True,
-        ),
-        _CANON,
-        _when(320, 17, 50, 0),
-        portrait=True,
-    ),
-    DemoPhoto(
-        "Cherry blossom in the park",
-        "spring,flowers",
-        Scene(
-            ((120, 170, 226), (226, 228, 236)),
-            ((120, 150, 80), (70, 100, 50)),
-            (255, 250, 240),
-            trees=True,
-            sign="PARK GATE",
-        ),
-        _FUJI,
-        _when(95, 14, 25, 9),
-    ),
+_CAPTIONS = (
+    ("Harbour at dusk, boats resting on still water", "sea,evening"),
+    ("Morning fog over the river", "river,fog"),
+    ("A red door in an old street", "city,red"),
+    ("Mountain lake under a clear sky", "mountains,lake"),
+    ("Sunflowers facing the afternoon sun", "flowers,summer"),
+    ("Night market lights", "city,night"),
+    ("Waves breaking on the pier", "sea,waves"),
+    ("Snow on pine branches", "winter,forest"),
+    ("Desert dunes at noon", "desert,summer"),
+    ("Autumn leaves on a wet path", "autumn,forest"),
+    ("Lighthouse in the storm", "sea,storm"),
+    ("Cherry blossom in the park", "spring,flowers"),
 )
+# Each caption's scene, camera, when it was taken (with the camera's UTC offset) and how
+# the camera was held (landscape or portrait).
+_SHOTS = (
+    "harbour iphone 2024-06-09 21:12 +0200 landscape",
+    "river_fog lumix 2024-10-17 07:40 +0200 landscape",
+    "street fuji 2024-04-30 11:05 +0200 portrait",
+    "lake canon 2024-07-19 13:30 +0200 landscape",
+    "sunflowers iphone 2024-08-03 16:20 +0200 landscape",
+    "market iphone 2024-01-31 22:45 +0800 landscape",
+    "pier lumix 2024-09-07 15:02 +0100 landscape",
+    "snow canon 2024-01-16 10:10 +0100 portrait",
+    "dunes fuji 2024-06-29 12:00 +0400 landscape",
+    "autumn lumix 2024-10-27 09:15 +0100 landscape",
+    "lighthouse canon 2024-11-16 17:50 +0000 portrait",
+    "blossom fuji 2024-04-05 14:25 +0900 landscape",
+)
+
+
+def _photo(caption: tuple[str, str], shot: str) -> DemoPhoto:
+    scene, camera, day, time, offset, held = shot.split()
+    taken = datetime.strptime(f"{day} {time} {offset}", "%Y-%m-%d %H:%M %z")
+    description, tags = caption
+    portrait = held == "portrait"
+    return DemoPhoto(description, tags, _SCENES[scene], _CAMERAS[camera], taken, portrait)
+
+
+DEMO_PHOTOS = tuple(_photo(caption, shot) for caption, shot in zip(_CAPTIONS, _SHOTS, strict=True))
 
 
 def demo_jpeg(photo: DemoPhoto, seed: int) -> bytes:
