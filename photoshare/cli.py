@@ -146,7 +146,12 @@ def _demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    for line in asyncio.run(commands.demo(settings)):
+    try:
+        lines = asyncio.run(commands.demo(settings))
+    except commands.DemoRefused as exc:
+        print(f"photoshare: {exc}", file=sys.stderr)
+        return 1
+    for line in lines:
         print(line)
     return 0
 

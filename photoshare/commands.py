@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 import time
@@ -16,8 +17,9 @@ from photoshare.auth import service as auth_service
 from photoshare.auth.schemas import SignupRequest
 from photoshare.config import Settings
 from photoshare.db import DuplicateKeyError, collection
-from photoshare.media.vips import pyvips
+from photoshare.demo.photos import DEMO_PHOTOS, demo_jpeg
 from photoshare.runtime import Runtime
+from photoshare.users import service as users_service
 from photoshare.users.models import Role, SiteClaim, User
 
 
@@ -141,73 +143,79 @@ def _storage_lines(
 
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the album
-_DEMO_USERS = ["ada", "grace", "linus"]
-_DEMO_PHOTOS = [
-    ("Harbour at dusk, boats resting on still water", "sea,evening"),
-    ("Morning fog over the river", "river,fog"),
-    ("A red door in an old street", "city,red"),
-    ("Mountain lake under a clear sky", "mountains,lake"),
-    ("Sunflowers facing the afternoon sun", "flowers,summer"),
-    ("Night market lights", "city,night"),
-    ("Waves breaking on the pier", "sea,waves"),
-    ("Snow on pine branches", "winter,forest"),
-    ("Desert dunes at noon", "desert,summer"),
-    ("Autumn leaves on a wet path", "autumn,forest"),
-    ("Lighthouse in the storm", "sea,storm"),
-    ("Cherry blossom in the park", "spring,flowers"),
-]
+DEMO_USERS = ("ada", "grace", "linus")
 
 
-def demo_image(seed: int) -> bytes:
-    """A colourful 1200x800 JPEG made locally: a gradient with soft noise."""
-    rng = random.Random(seed)  # noqa: S311 - pictures, not secrets
-    width, height = 1200, 800
-    xyz = pyvips.Image.xyz(width, height)
-    x, y = xyz[0] / width, xyz[1] / height
-    start = [rng.randint(20, 235) for _ in range(3)]
-    end = [rng.randint(20, 235) for _ in range(3)]
-    bands = [x * (e - s) + s + y * rng.randint(-60, 60) for s, e in zip(start, end, strict=True)]
-    noise = pyvips.Image.gaussnoise(width, height, sigma=6, mean=0)
-    image = (bands[0].bandjoin(bands[1:]) + noise).cast("uchar").copy(interpretation="srgb")
-    return bytes(image.jpegsave_buffer(Q=85))
+class DemoRefused(Exception):
+    """The demo cannot fill this store; the message says why and what to do."""
 
 
 Headers = dict[str, str]
 
 
+async def _refuse_taken_names(settings: Settings) -> None:
+    """Stop, changing nothing, when any sample account exists already."""
+    taken = [name for name in DEMO_USERS if await users_service.find_by_username(name)]
+    if taken:
+        data_dir = settings.data_dir
+        raise DemoRefused(
+            f"the demo's sample accounts {', '.join(taken)} already exist in {data_dir} "
+            "(an earlier photoshare demo, or the API guide's examples, which use the same "
+            "names); the demo changed nothing. To see the demo, fill an empty data "
+            "directory and serve that one:\n"
+            "  PHOTOSHARE_DATA_DIR=./demo-data photoshare demo\n"
+            "  PHOTOSHARE_DATA_DIR=./demo-data photoshare serve"
+        )
+
+
+def _expect(response: httpx.Response, status: int, what: str) -> None:
+    if response.status_code != status:
+        detail = response.json().get("detail") if response.content else response.reason_phrase
+        raise DemoRefused(f"{what} failed ({response.status_code}): {detail}")
+
+
 async def _demo_accounts(client: httpx.AsyncClient) -> dict[str, Headers]:
-    """Sign up (or find) the demo users and log each in."""
+    """Sign up the demo users and log each in."""
     tokens = {}
-    for name in _DEMO_USERS:
+    for name in DEMO_USERS:
         body = {"username": name, "email": f"{name}@example.com", "password": DEMO_PASSWORD}
-        response = await client.post("/api/v1/auth/signup", json=body)
-        if response.status_code not in (201, 409):
-            raise RuntimeError(f"signup of {name} failed: {response.text}")
+        _expect(await client.post("/api/v1/auth/signup", json=body), 201, f"signing up {name}")
         login = await client.post(
             "/api/v1/auth/login", data={"username": name, "password": DEMO_PASSWORD}
         )
-        login.raise_for_status()
+        _expect(login, 200, f"logging in as {name}")
         tokens[name] = {"Authorization": f"Bearer {login.json()['access_token']}"}
     return tokens
 
 
 async def _demo_photos(client: httpx.AsyncClient, tokens: dict[str, Headers]) -> list[str]:
-    """Upload the sample photos, taking turns among the demo users; return their ids."""
+    """Upload the sample photos, taking turns among the demo users; return their ids.
+
+    The next photo is drawn in a worker thread while this one uploads.
+    """
     photo_ids = []
-    for index, (description, tags) in enumerate(_DEMO_PHOTOS):
-        response = await client.post(
-            "/api/v1/photos",
-            files={"file": (f"demo{index}.jpg", demo_image(index), "image/jpeg")},
-            data={"description": description, "tags": tags},
-            headers=tokens[_demo_owner(index)],
-        )
-        response.raise_for_status()
-        photo_ids.append(str(response.json()["id"]))
+    drawing = asyncio.create_task(asyncio.to_thread(demo_jpeg, DEMO_PHOTOS[0], 0))
+    try:
+        for index, photo in enumerate(DEMO_PHOTOS):
+            jpeg = await drawing
+            if index + 1 < len(DEMO_PHOTOS):
+                following = DEMO_PHOTOS[index + 1]
+                drawing = asyncio.create_task(asyncio.to_thread(demo_jpeg, following, index + 1))
+            response = await client.post(
+                "/api/v1/photos",
+                files={"file": (f"DSC_{1040 + index}.jpg", jpeg, "image/jpeg")},
+                data={"description": photo.description, "tags": photo.tags},
+                headers=tokens[_demo_owner(index)],
+            )
+            _expect(response, 201, f"uploading {photo.description!r}")
+            photo_ids.append(str(response.json()["id"]))
+    finally:
+        drawing.cancel()
     return photo_ids
 
 
 def _demo_owner(index: int) -> str:
-    return _DEMO_USERS[index % len(_DEMO_USERS)]
+    return DEMO_USERS[index % len(DEMO_USERS)]
 
 
 async def _demo_reactions(
@@ -217,7 +225,7 @@ async def _demo_reactions(
     rng = random.Random(7)  # noqa: S311 - sample ratings, not secrets
     for index, photo_id in enumerate(photo_ids):
         owner = _demo_owner(index)
-        for name in _DEMO_USERS:
+        for name in DEMO_USERS:
             if name == owner:
                 continue
             await client.post(
@@ -228,13 +236,17 @@ async def _demo_reactions(
         await client.post(
             f"/api/v1/photos/{photo_id}/comments",
             json={"text": rng.choice(["Lovely light!", "Great colours.", "Where is this?"])},
-            headers=tokens[_DEMO_USERS[(index + 1) % 3]],
+            headers=tokens[DEMO_USERS[(index + 1) % len(DEMO_USERS)]],
         )
 
 
 async def demo(settings: Settings) -> list[str]:
-    """Fill the store with sample users, photos, comments, ratings and a link."""
+    """Fill the store with sample users, photos, comments, ratings and a link.
+
+    Raises DemoRefused, having changed nothing, when the sample accounts exist already.
+    """
     async with running(settings) as (client, _):
+        await _refuse_taken_names(settings)
         tokens = await _demo_accounts(client)
         photo_ids = await _demo_photos(client, tokens)
         await _demo_reactions(client, tokens, photo_ids)
@@ -243,10 +255,11 @@ async def demo(settings: Settings) -> list[str]:
             json={"preset": "circle_avatar"},
             headers=tokens[_demo_owner(0)],
         )
-        link.raise_for_status()
+        _expect(link, 201, "creating a share link")
     return [
-        f"{len(photo_ids)} photos by {', '.join(_DEMO_USERS)}",
+        f"{len(photo_ids)} photos by {', '.join(DEMO_USERS)}",
         f"log in as any of them with the password {DEMO_PASSWORD!r}",
-        f"(the first account to sign up is the admin; {_DEMO_USERS[0]} if the store was empty)",
+        f"(the first account to sign up is the admin; {DEMO_USERS[0]} if the store was empty)",
+        f"the album: {settings.base_url}/",
         f"a share link: {link.json()['url']}",
     ]

@@ -132,21 +132,61 @@ def test_create_admin_on_an_empty_store_can_log_in(tmp_path: Path) -> None:
         assert later.json()["role"] == "user"
 
 
+@pytest.mark.embedded_only
 def test_demo_fills_the_store_and_indexes_check_out(tmp_path: Path) -> None:
-    demo = _run(tmp_path, "demo")
+    public = "https://photos.example.org"
+    demo = photoshare(tmp_path, "demo", PHOTOSHARE_PUBLIC_BASE_URL=public)
     assert demo.returncode == 0, demo.stderr
     assert "12 photos" in demo.stdout
+    # What it prints points where people reach the server, not where it listens.
+    assert f"the album: {public}/\n" in demo.stdout
+    assert f"a share link: {public}/s/" in demo.stdout
     with serve(tmp_path) as server:
         photos = httpx.get(f"{server.base}/api/v1/photos").json()
         assert photos["total"] == 12
         first = photos["items"][0]
         assert first["rating"]["count"] == 2 and first["comments_count"] == 1
+        # Camera-sized photos, landscape and portrait.
+        sizes = {(photo["width"], photo["height"]) for photo in photos["items"]}
+        assert (4032, 3024) in sizes and any(w < h for w, h in sizes)
+        assert all(w * h >= 12_000_000 for w, h in sizes)
         image = httpx.get(first["url"])
         assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
         assert httpx.get(f"{server.base}/api/v1/tags").json()["total"] > 5
     checked = _run(tmp_path, "check-indexes")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout == "indexes are as declared\n"
+
+    again = photoshare(tmp_path, "demo")
+    assert again.returncode == 1
+    assert "Traceback" not in again.stderr
+    assert "sample accounts ada, grace, linus already exist" in again.stderr
+    assert "PHOTOSHARE_DATA_DIR=./demo-data photoshare demo" in again.stderr
+    assert _stored(tmp_path, "photos") == 12
+
+
+def _stored(data_dir: Path, collection: str) -> int:
+    """How many documents the collection holds, read by `photoshare export-json`."""
+    exported = photoshare(data_dir, "export-json")
+    assert exported.returncode == 0, exported.stderr
+    return len(json.loads(exported.stdout).get(collection, []))
+
+
+@pytest.mark.embedded_only
+def test_demo_after_the_api_guide_says_what_to_do_and_changes_nothing(tmp_path: Path) -> None:
+    # The API guide signs up ada first; here ada is an admin with a password of her own.
+    admin = ["create-admin", "--username", "ada", "--email", "ada@example.com"]
+    created = photoshare(tmp_path, *admin, stdin="correct horse battery\n")
+    assert created.returncode == 0, created.stderr
+
+    demo = photoshare(tmp_path, "demo")
+    assert demo.returncode == 1
+    assert demo.stdout == ""
+    assert "Traceback" not in demo.stderr
+    assert "sample accounts ada already exist" in demo.stderr
+    assert "API guide" in demo.stderr and "PHOTOSHARE_DATA_DIR=" in demo.stderr
+    assert _stored(tmp_path, "users") == 1
+    assert _stored(tmp_path, "photos") == 0
 
 
 @pytest.mark.embedded_only

@@ -47,10 +47,12 @@ class ServedRender:
     media_type: str
     etag: str
     expires: float
+    # An f_auto render: one of the variants the Accept header chooses between.
+    varies: bool = False
 
 
 class HotRenders:
-    """The most requested renders, in memory, by link slug.
+    """The most requested renders, in memory, by link slug (and f_auto variant).
 
     A hit costs one ``stat`` and no database query. The file stays the truth: a render
     deleted on disk (its photo was deleted, maybe by another worker) or replaced is a
@@ -59,12 +61,14 @@ class HotRenders:
     """
 
     def __init__(self, max_bytes: int = 64 << 20, max_file_bytes: int = 8 << 20, ttl: float = 60):
-        self._entries: OrderedDict[str, ServedRender] = OrderedDict()
+        # Keyed by (slug, variant); the variant is "" for a link of one fixed format.
+        self._entries: OrderedDict[tuple[str, str], ServedRender] = OrderedDict()
         self._bytes = 0
         self._max_bytes, self._max_file_bytes, self._ttl = max_bytes, max_file_bytes, ttl
 
-    def get(self, slug: str) -> ServedRender | None:
-        entry = self._entries.get(slug)
+    def get(self, slug: str, variant: str = "") -> ServedRender | None:
+        key = (slug, variant)
+        entry = self._entries.get(key)
         if entry is None:
             return None
         try:
@@ -72,13 +76,16 @@ class HotRenders:
         except FileNotFoundError:
             current = None
         if current != entry.etag or entry.expires < time.monotonic():
-            self.forget(slug)
+            self._drop(key)
             return None
-        self._entries.move_to_end(slug)
+        self._entries.move_to_end(key)
         return entry
 
-    async def load(self, slug: str, path: Path) -> ServedRender | None:
-        """Read a render into memory (if small enough) and keep it under ``slug``."""
+    async def load(self, slug: str, path: Path, variant: str = "") -> ServedRender | None:
+        """Read a render into memory (if small enough) and keep it under ``slug``.
+
+        ``variant`` names which of an f_auto link's renders this is ("" for other links).
+        """
 
         def read() -> tuple[bytes, str] | None:
             stat = path.stat()
@@ -90,16 +97,23 @@ class HotRenders:
         if loaded is None:
             return None
         content, etag = loaded
-        entry = ServedRender(path, content, media_type_of(path), etag, time.monotonic() + self._ttl)
-        self.forget(slug)
-        self._entries[slug] = entry
+        expires = time.monotonic() + self._ttl
+        entry = ServedRender(path, content, media_type_of(path), etag, expires, bool(variant))
+        key = (slug, variant)
+        self._drop(key)
+        self._entries[key] = entry
         self._bytes += len(content)
         while self._bytes > self._max_bytes and self._entries:
-            self.forget(next(iter(self._entries)))
+            self._drop(next(iter(self._entries)))
         return entry
 
     def forget(self, slug: str) -> None:
-        entry = self._entries.pop(slug, None)
+        """Drop every render held for the link ``slug``."""
+        for key in [key for key in self._entries if key[0] == slug]:
+            self._drop(key)
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        entry = self._entries.pop(key, None)
         if entry is not None:
             self._bytes -= len(entry.content)
 

@@ -27,16 +27,19 @@ from photoshare.links.deadlines import RenderDeadline, RenderTimedOut
 from photoshare.links.plan import RenderPlan, plan, shrinks_on_load
 from photoshare.links.render_steps import WHITE, apply, resize, srgb
 from photoshare.links.transformations import (
+    AUTO_FORMAT,
     Border,
     Effect,
     Flip,
     Format,
     Operation,
+    OutputFormat,
+    Radius,
     Resize,
     Rotate,
     Transformation,
 )
-from photoshare.media.formats import BY_EXTENSION, BY_NAME, ImageFormat
+from photoshare.media.formats import BY_EXTENSION, BY_NAME, JPEG, ImageFormat
 from photoshare.media.vips import pyvips
 
 # Cloudinary's q_auto, roughly: a good-looking default per format.
@@ -49,6 +52,8 @@ def output_type(transformation: Transformation, source_format: str) -> ImageForm
     source_format is the stored photo's format name: "jpeg", "png", "webp" or "avif".
     """
     chosen = _format_op(transformation)
+    if chosen is not None and chosen.format == AUTO_FORMAT:
+        raise ValueError("f_auto is given a format per request (Transformation.in_format)")
     if chosen is not None and chosen.format is not None:
         return BY_EXTENSION[chosen.format]
     name = source_format.lower()
@@ -56,6 +61,22 @@ def output_type(transformation: Transformation, source_format: str) -> ImageForm
     if found is None:
         raise ValueError(f"unknown source format {source_format!r}")
     return found
+
+
+def fallback_format(
+    transformation: Transformation, source: Path, source_format: str
+) -> OutputFormat:
+    """What f_auto falls back to (the extension): PNG when the render has alpha, else JPEG.
+
+    Reads the photo's header only, and only when neither its format nor the operations
+    settle it. Raises pyvips.Error for a source that cannot be read.
+    """
+    if any(isinstance(op, Radius) for op in transformation.root):
+        return "png"  # rounded corners are transparent
+    if source_format in (JPEG.name, JPEG.extension):
+        return "jpg"
+    header = pyvips.Image.new_from_file(str(source), access="sequential")
+    return "png" if header.hasalpha() else "jpg"
 
 
 def render(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from photoshare.deps import CurrentUser, Paging, RuntimeDep
@@ -114,13 +114,24 @@ async def delete_link(user: CurrentUser, link: ValidLink, runtime: RuntimeDep) -
 async def link_image(
     slug: Annotated[str, Path(max_length=32)],
     runtime: RuntimeDep,
+    request: Request,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Show the link's transformed image to anyone (this is Link.url)."""
-    match await service.link_image(runtime, slug):
+    """Show the link's transformed image to anyone (this is Link.url).
+
+    An f_auto link answers AVIF, WebP or JPEG/PNG by the request's Accept header.
+    """
+    # Read from the request: OpenAPI ignores a header parameter named Accept.
+    accept = request.headers.get("accept")
+    match await service.link_image(runtime, slug, accept):
         case service.TransformedElsewhere(url=url):
             return RedirectResponse(url, status.HTTP_302_FOUND)
-        case service.RenderedFile(path=path):
-            return file_response(path, if_none_match)
+        case service.RenderedFile(path=path, varies=varies):
+            response = file_response(path, if_none_match)
         case ServedRender() as held:
-            return bytes_response(held.content, held.media_type, held.etag, if_none_match)
+            response = bytes_response(held.content, held.media_type, held.etag, if_none_match)
+            varies = held.varies
+    if varies:
+        # Caches keep one copy per Accept: a browser without AVIF must not get AVIF.
+        response.headers["Vary"] = "Accept"
+    return response

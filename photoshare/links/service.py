@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from beanie import PydanticObjectId
 
 from photoshare.db import DuplicateKeyError, collection
@@ -16,10 +17,12 @@ from photoshare.errors import InvalidInput, NotAllowed, NotFound
 from photoshare.links import presets
 from photoshare.links.cloudinary import sdk_transformation
 from photoshare.links.models import Link
+from photoshare.links.negotiation import Offer, chosen_offer, offered_extension
 from photoshare.links.plan import TransformationTooLarge, plan
 from photoshare.links.render_cache import ServedRender
+from photoshare.links.renderer import fallback_format
 from photoshare.links.schemas import LinkCreate, LinkOut
-from photoshare.links.transformations import Transformation, canonical, parse
+from photoshare.links.transformations import OutputFormat, Transformation, canonical, parse
 from photoshare.media.vips import pyvips
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
@@ -140,6 +143,8 @@ class RenderedFile:
     """A render on disk, too large to hold in memory: served from the file."""
 
     path: Path
+    # One of an f_auto link's variants, chosen by the Accept header.
+    varies: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,28 +159,50 @@ class TransformedElsewhere:
 LinkImage = ServedRender | RenderedFile | TransformedElsewhere
 
 
-async def link_image(runtime: Runtime, slug: str) -> LinkImage:
-    """The transformed image behind a link's public URL, or where the backend serves it."""
-    hot = runtime.renders.hot.get(slug)
+async def link_image(runtime: Runtime, slug: str, accept: str | None = None) -> LinkImage:
+    """The transformed image behind a link's public URL, or where the backend serves it.
+
+    An f_auto link's image is the variant (AVIF, WebP, JPEG/PNG) ``accept`` chooses.
+    """
+    offer = chosen_offer(accept)
+    hot = runtime.renders.hot.get(slug) or runtime.renders.hot.get(slug, offer)
     if hot is not None:
         return hot
     link = await Link.find_one(Link.slug == slug) if len(slug) == SLUG_LENGTH else None
     doc = link and await collection(Photo).find_one(
-        {"_id": link.photo_id}, {"storage_key": 1, "content_hash": 1, "format": 1}
+        {"_id": link.photo_id},
+        {"storage_key": 1, "content_hash": 1, "format": 1, "width": 1, "height": 1},
     )
     if link is None or doc is None:
         raise NotFound("This link does not exist (any more)")
     transformation = parse(link.transformation)
     key = doc["storage_key"]
+    # Cloudinary chooses f_auto's format itself.
     url = runtime.storage.transformed_url(key, sdk_transformation(transformation))
     if url is not None:
         return TransformedElsewhere(url)
     source = runtime.storage.local_file(key)
     if source is None:
         raise NotFound("This link's photo is gone")
-    path = await _rendered(runtime, link, doc, source, transformation)
-    entry = await runtime.renders.hot.load(slug, path)
-    return entry or RenderedFile(path)
+    variant = offer if transformation.negotiated else ""
+    path = await _rendered(runtime, link, doc, source, transformation, offer)
+    entry = await runtime.renders.hot.load(slug, path, variant)
+    return entry or RenderedFile(path, varies=bool(variant))
+
+
+async def _in_offered_format(
+    transformation: Transformation, offer: Offer, source: Path, photo: Mapping[str, Any]
+) -> Transformation:
+    """An f_auto transformation in the format of the offer, other ones as they are."""
+    if not transformation.negotiated:
+        return transformation
+    fallback: OutputFormat = "jpg"
+    if offer == "fallback":
+        fallback = await anyio.to_thread.run_sync(
+            fallback_format, transformation, source, photo["format"]
+        )
+    size = plan(photo["width"], photo["height"], transformation).size
+    return transformation.in_format(offered_extension(offer, size, fallback))
 
 
 async def _rendered(
@@ -184,9 +211,11 @@ async def _rendered(
     doc: Mapping[str, Any],
     source: Path,
     transformation: Transformation,
+    offer: Offer,
 ) -> Path:
     """The render of the link's photo, from the cache or made now."""
     try:
+        transformation = await _in_offered_format(transformation, offer, source, doc)
         path, fresh = await runtime.renders.get(
             source, doc["content_hash"], transformation, doc["format"]
         )

@@ -67,6 +67,9 @@ EffectName = Literal[
     "saturation",
 ]
 OutputFormat = Literal["jpg", "png", "webp", "avif"]
+# f_auto: the format is chosen per request from its Accept header (links.negotiation).
+AUTO_FORMAT = "auto"
+RequestedFormat = Literal[OutputFormat, "auto"]
 
 # Effects that take a strength: (lowest, highest, default). The others take none.
 EFFECT_STRENGTH: dict[str, tuple[int, int, int]] = {
@@ -200,10 +203,13 @@ class Border(_Operation):
 
 
 class Format(_Operation):
-    """Choose the output format and quality; without a format the photo's own is kept."""
+    """Choose the output format and quality; without a format the photo's own is kept.
+
+    ``auto`` picks AVIF, WebP or JPEG/PNG by each request's Accept header.
+    """
 
     op: Literal["format"] = "format"
-    format: OutputFormat | None = None
+    format: RequestedFormat | None = None
     quality: Annotated[int, Field(ge=1, le=100)] | Literal["auto"] = "auto"
 
     @field_validator("quality")
@@ -249,6 +255,19 @@ class Transformation(RootModel[tuple[Operation, ...]]):
     def output_format(self) -> Format | None:
         last = self.root[-1]
         return last if isinstance(last, Format) else None
+
+    @property
+    def negotiated(self) -> bool:
+        """Whether the output format is chosen per request (f_auto)."""
+        chosen = self.output_format
+        return chosen is not None and chosen.format == AUTO_FORMAT
+
+    def in_format(self, extension: OutputFormat) -> Transformation:
+        """The same operations written out in one concrete format, keeping the quality."""
+        chosen = self.output_format
+        quality = "auto" if chosen is None else chosen.quality
+        body = self.root[:-1] if chosen is not None else self.root
+        return Transformation((*body, Format(format=extension, quality=quality)))
 
 
 class TransformationError(ValueError):

@@ -54,6 +54,14 @@ STORAGE = CloudinaryStorage(STORAGE_URL)
         ("f_webp,q_70", [{"fetch_format": "webp", "quality": 70}]),
         ("f_png", [{"fetch_format": "png", "quality": "auto"}]),
         ("q_60", [{"quality": 60}]),
+        ("f_auto", [{"fetch_format": "auto", "quality": "auto"}]),
+        (
+            "c_fill,w_300,h_300/f_auto,q_70",
+            [
+                {"crop": "fill", "width": 300, "height": 300},
+                {"fetch_format": "auto", "quality": 70},
+            ],
+        ),
         (
             "c_fill,e_sepia,h_300,r_20,w_300",
             [{"crop": "fill", "width": 300, "height": 300}, {"effect": "sepia:80"}, {"radius": 20}],
@@ -77,8 +85,10 @@ def test_delivery_url_matches_the_sdk_and_is_signed(
     assert "topsecret" not in url
 
 
+@pytest.mark.parametrize("text", ["c_fill,w_300,h_300/e_grayscale", "c_fill,w_300,h_300/f_auto"])
 async def test_link_url_redirects_to_the_signed_cdn_url(
     cloud_client: tuple[httpx.AsyncClient, Settings],  # noqa: F811
+    text: str,
 ) -> None:
     client, _ = cloud_client
     owner = await UserFactory(client).create()
@@ -86,16 +96,19 @@ async def test_link_url_redirects_to_the_signed_cdn_url(
     link = (
         await client.post(
             f"/api/v1/photos/{photo['id']}/links",
-            json={"transformation": "c_fill,w_300,h_300/e_grayscale"},
+            json={"transformation": text},
             headers=owner.headers,
         )
     ).json()
-    response = await client.get("/s/" + link["url"].rsplit("/", 1)[1])
+    # The CDN chooses f_auto's format itself: every browser is sent to the same URL.
+    response = await client.get(
+        "/s/" + link["url"].rsplit("/", 1)[1], headers={"Accept": "image/avif,image/webp,*/*"}
+    )
     assert response.status_code == 302
     key = str(photo["url"]).split("/upload/", 1)[1].split("/", 1)[1]
     expected = delivery_url(
-        CloudinaryStorage("cloudinary://123456:topsecret@demo-cloud"),
-        key,
-        parse("c_fill,w_300,h_300/e_grayscale"),
+        CloudinaryStorage("cloudinary://123456:topsecret@demo-cloud"), key, parse(text)
     )
     assert response.headers["location"] == expected
+    if "f_auto" in text:
+        assert "/f_auto,q_auto/" in expected

@@ -32,6 +32,8 @@ DOCUMENTED = [
     "c_fill,g_auto,w_400,h_300/f_webp/q_auto",
     "e_brightness:-50,w_300",
     "e_brightness:20,e_contrast:10",
+    "f_auto,q_auto",
+    "c_scale,f_auto,q_auto,w_300",
 ]
 
 
@@ -202,6 +204,19 @@ async def test_a_component_is_the_chain_of_its_actions(
     # The border is drawn around the resized image, so it adds to the resize's size.
     assert image.size == (480, 256)
     assert image.getpixel((0, 128)) == pytest.approx((194, 44, 51), abs=12)
+
+
+async def test_the_sdks_f_auto_q_auto_round_trips(
+    client: httpx.AsyncClient, square_photo: tuple[Account, object]
+) -> None:
+    owner, photo_id = square_photo
+    text = sdk_string({"fetch_format": "auto", "quality": "auto"})
+    assert text == "f_auto,q_auto"
+    link = await _accepted_and_round_trips(client, photo_id, owner, text)
+    assert link["transformation"] == "f_auto,q_auto"
+    image = await fetch(client, link["url"], headers={"Accept": "image/webp,*/*"})
+    assert image.headers["content-type"] == "image/webp"
+    assert image.headers["vary"] == "Accept"
 
 
 async def test_quality_alone_keeps_the_photos_format(

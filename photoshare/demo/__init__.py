@@ -1,0 +1,1 @@
+"""`photoshare demo`'s sample photos."""
