@@ -47,10 +47,10 @@ class Derivatives:
 def _placeholder(source: str) -> str:
     """The BlurHash of the image in ``source``, from a tiny sRGB downscale."""
     tiny = pyvips.Image.thumbnail(source, PLACEHOLDER_SIDE, height=PLACEHOLDER_SIDE)
+    if tiny.interpretation != "srgb" or tiny.format != "uchar":
+        tiny = tiny.colourspace("srgb")  # 8-bit RGB (grey and 16-bit sources)
     if tiny.hasalpha():
         tiny = tiny.flatten(background=[255, 255, 255])
-    if tiny.bands < 3:
-        tiny = tiny.colourspace("srgb")
     tiny = tiny.extract_band(0, n=3).cast("uchar")
     pixels = tiny.write_to_memory()
     width = tiny.width
