@@ -49,7 +49,7 @@ def _memory_job(source: Path, workdir: Path) -> None:
     image.write_to_file(str(workdir / "stored.jpg"), keep=pyvips.enums.ForeignKeep.ICC, Q=88)
     for size in DISPLAY_SIZES:
         image = image.thumbnail_image(size.box, height=size.box, size="down")
-        image.webpsave(str(workdir / f"{size.name}.webp"), Q=80, effort=2)
+        image.webpsave(str(workdir / f"{size.name}.webp"), Q=80, effort=0)
     derivatives._placeholder(str(workdir / "thumb.webp"))
 
 

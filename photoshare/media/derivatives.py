@@ -21,7 +21,8 @@ from photoshare.media.vips import pyvips
 # The tiny downscale the BlurHash is computed from: the hash keeps 4x3 components, so
 # more pixels add time (pure Python) and nothing one could see.
 PLACEHOLDER_SIDE = 32
-_WEBP_OPTIONS = {"Q": 80, "effort": 2, "keep": pyvips.enums.ForeignKeep.NONE}
+# Effort 0: measured 2-3x faster than 2 at 1600 px, and no larger (scripts/bench_derivatives.py).
+_WEBP_OPTIONS = {"Q": 80, "effort": 0, "keep": pyvips.enums.ForeignKeep.NONE}
 
 
 @dataclass(frozen=True)
