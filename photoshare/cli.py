@@ -189,6 +189,16 @@ def _check_storage(args: argparse.Namespace) -> int:
     return 0 if sound else 1
 
 
+def _backfill_derivatives(args: argparse.Namespace) -> int:
+    from photoshare import commands
+
+    def show(line: str) -> None:
+        print(line, flush=True)
+
+    complete = asyncio.run(commands.backfill_derivatives(get_settings(), show))
+    return 0 if complete else 1
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -239,6 +249,12 @@ def _parser() -> argparse.ArgumentParser:
         "--apply", action="store_true", help="remove them (refused while a server runs)"
     )
     storage.set_defaults(handler=_check_storage)
+    backfill = subcommands.add_parser(
+        "backfill-derivatives",
+        help="make the display sizes and placeholder of photos stored without them "
+        "(resumable; refused while an embedded server runs)",
+    )
+    backfill.set_defaults(handler=_backfill_derivatives)
     return parser
 
 
@@ -248,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(get_settings())
     # Commands that write the data dir hold it (serve takes it itself): refused at once
     # when another process holds it.
-    writes = args.command in {"demo", "create-admin"} or getattr(args, "apply", False)
+    writes = args.command in {"demo", "create-admin", "backfill-derivatives"} or getattr(
+        args, "apply", False
+    )
     try:
         with _owning(get_settings()) if writes else contextlib.nullcontext():
             return int(args.handler(args))

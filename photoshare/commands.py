@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -17,6 +17,7 @@ from photoshare.auth.schemas import SignupRequest
 from photoshare.config import Settings
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.media.vips import pyvips
+from photoshare.photos import backfill
 from photoshare.runtime import Runtime
 from photoshare.users.models import Role, SiteClaim, User
 
@@ -138,6 +139,31 @@ def _storage_lines(
     elif found.temp_files or found.orphans:
         lines.append("run `photoshare check-storage --apply` to remove them")
     return lines
+
+
+async def backfill_derivatives(settings: Settings, show: Callable[[str], None]) -> bool:
+    """Give photos stored before display sizes existed their sizes and placeholder.
+
+    Shows progress through ``show``; returns whether every photo has them now.
+    """
+    async with running(settings) as (_, runtime):
+        lacking = await backfill.count_lacking()
+        if not lacking:
+            show("every photo has its display sizes; nothing to do")
+            return True
+        show(f"making display sizes and placeholders of {lacking} photos")
+        every = max(1, lacking // 20)
+
+        def report(progress: backfill.BackfillProgress) -> None:
+            handled = progress.done + progress.failed
+            if handled % every == 0 or handled == progress.total:
+                show(f"  {handled}/{progress.total} ({progress.failed} failed)")
+
+        progress = await backfill.backfill(runtime, report)
+    show(f"done: {progress.done} photos given display sizes, {progress.failed} failed")
+    if progress.failed:
+        show("the failures are logged; run the command again to retry them")
+    return not progress.failed
 
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the album

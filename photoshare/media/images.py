@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 
 from photoshare.media.decoding import explain_failure, open_upload, orientation
+from photoshare.media.derivatives import Derivatives, derive
 from photoshare.media.formats import AVIF, JPEG, PNG, WEBP, ImageFormat
 from photoshare.media.uploads import new_temp_file
 from photoshare.media.vips import pyvips
@@ -50,6 +51,13 @@ class NormalizedImage:
     height: int
     bytes: int
     content_hash: str
+    # Display sizes and placeholder, when asked for (photos, not avatars).
+    derivatives: Derivatives | None = None
+
+    def remove_files(self) -> None:
+        self.path.unlink(missing_ok=True)
+        if self.derivatives is not None:
+            self.derivatives.remove_files()
 
 
 def _to_srgb(image: pyvips.Image) -> pyvips.Image:
@@ -97,7 +105,12 @@ def _sha256(path: Path) -> str:
 
 
 def normalize(
-    source: Path, workdir: Path, *, max_pixels: int, square: int | None = None
+    source: Path,
+    workdir: Path,
+    *,
+    max_pixels: int,
+    square: int | None = None,
+    display_sizes: bool = False,
 ) -> NormalizedImage:
     """Validate ``source`` and write its cleaned copy to a new file in ``workdir``.
 
@@ -121,6 +134,7 @@ def normalize(
             height=image.height,
             bytes=target.stat().st_size,
             content_hash=_sha256(target),
+            derivatives=derive(target, workdir) if display_sizes else None,
         )
     except pyvips.Error as exc:
         target.unlink(missing_ok=True)
@@ -146,8 +160,24 @@ class ImageWorker:
             return await anyio.to_thread.run_sync(work)
 
     async def normalize(
-        self, source: Path, workdir: Path, *, max_pixels: int, square: int | None = None
+        self,
+        source: Path,
+        workdir: Path,
+        *,
+        max_pixels: int,
+        square: int | None = None,
+        display_sizes: bool = False,
     ) -> NormalizedImage:
         return await self.run(
-            lambda: normalize(source, workdir, max_pixels=max_pixels, square=square)
+            lambda: normalize(
+                source,
+                workdir,
+                max_pixels=max_pixels,
+                square=square,
+                display_sizes=display_sizes,
+            )
         )
+
+    async def derive(self, stored: Path, workdir: Path) -> Derivatives:
+        """The display sizes and placeholder of an already stored image."""
+        return await self.run(lambda: derive(stored, workdir))

@@ -25,16 +25,25 @@ import cloudinary.utils
 from photoshare.config import Settings
 from photoshare.errors import ServiceUnavailable
 from photoshare.media.formats import BY_EXTENSION
+from photoshare.media.sizes import DISPLAY_SIZES
 
 log = logging.getLogger(__name__)
 
-# What media.service.store_upload names a stored image: ``<folder>/<random hex>.<extension>``.
-KEY_PATTERN = re.compile(rf"^(photos|avatars)/[0-9a-f]{{2,64}}\.({'|'.join(BY_EXTENSION)})$")
+# What media.service.store_upload names a stored image: ``<folder>/<random hex>.<extension>``,
+# and its display sizes beside it: ``<folder>/<random hex>_<size>.webp`` (media.sizes).
+_SIZE_SUFFIX = "|".join(size.name for size in DISPLAY_SIZES)
+KEY_PATTERN = re.compile(
+    rf"^(photos|avatars)/[0-9a-f]{{2,64}}(_({_SIZE_SUFFIX}))?\.({'|'.join(BY_EXTENSION)})$"
+)
 # A transformation as the Cloudinary SDK's list of options (photoshare.links.cloudinary).
 SdkTransformation = Sequence[Mapping[str, Any]]
 
 
 class Storage(Protocol):
+    # True when the backend serves display sizes of a stored image itself (delivery URLs);
+    # else media.service stores them as files beside it.
+    makes_sizes: bool
+
     async def save(self, key: str, source: Path, content_type: str) -> None:
         """Store the file at ``source`` under ``key`` (the source is consumed)."""
 
@@ -67,6 +76,8 @@ def _sync(path: Path) -> None:
 
 class LocalStorage:
     """Files under ``<data dir>/media``, served by the app at ``/media/<key>``."""
+
+    makes_sizes = False
 
     def __init__(self, root: Path, base_url: str) -> None:
         self.root = root
@@ -123,6 +134,8 @@ def parse_cloudinary_url(url: str) -> dict[str, Any]:
 
 class CloudinaryStorage:
     """Images on Cloudinary; the public id is the key without its extension."""
+
+    makes_sizes = True
 
     def __init__(self, cloudinary_url: str) -> None:
         self.options = parse_cloudinary_url(cloudinary_url)

@@ -30,6 +30,11 @@ class Rating(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class Dimensions(BaseModel):
+    width: int
+    height: int
+
+
 def photo_indexes() -> list[IndexModel]:
     """Every list query is an equality on (owner, terms), then one of two sort orders.
 
@@ -71,6 +76,10 @@ class Photo(Document):
     format: str
     bytes: int
     content_hash: str
+    # Display sizes by name (media.sizes), stored beside the image; None for photos
+    # stored before they existed, until `photoshare backfill-derivatives`.
+    sizes: dict[str, Dimensions] | None = None
+    placeholder: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     comments: list[Comment] = Field(default_factory=list)

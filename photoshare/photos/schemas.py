@@ -19,9 +19,33 @@ Description = Annotated[
 ]
 
 
+class DisplaySizeOut(BaseModel):
+    url: str
+    width: int
+    height: int
+
+
+class PhotoSizes(BaseModel):
+    """WebP display sizes of the photo, never larger than the photo itself."""
+
+    thumb: DisplaySizeOut = Field(description="Fits 480x480: for grids.")
+    preview: DisplaySizeOut = Field(description="Fits 1600x1600: for the photo page.")
+
+
 class PhotoOut(BaseModel):
     id: str
-    url: str
+    url: str = Field(description="The full stored image.")
+    sizes: PhotoSizes | None = Field(
+        description=(
+            "Display sizes made at upload. Null for photos stored before display sizes "
+            "existed (until the operator runs `photoshare backfill-derivatives`): show `url`."
+        )
+    )
+    placeholder: str | None = Field(
+        description=(
+            "A BlurHash (4x3 components) to paint before any image arrives; null like `sizes`."
+        )
+    )
     owner: UserRef
     description: str
     tags: list[str]

@@ -14,11 +14,13 @@ from photoshare.db import collection, find_page
 from photoshare.errors import Conflict, NotFound
 from photoshare.links import service as links
 from photoshare.media import service as media
+from photoshare.media.derivatives import Derivatives
+from photoshare.media.sizes import size_keys
 from photoshare.photos import stats
-from photoshare.photos.models import Photo
+from photoshare.photos.models import Dimensions, Photo
 from photoshare.photos.permissions import may_change_photo
 from photoshare.photos.ratings.schemas import RatingSummary
-from photoshare.photos.schemas import PhotoOut, PhotoUpdate
+from photoshare.photos.schemas import DisplaySizeOut, PhotoOut, PhotoSizes, PhotoUpdate
 from photoshare.photos.search import PhotoQuery, search_terms
 from photoshare.photos.tags import service as tags
 from photoshare.photos.tags.schemas import tag_name
@@ -52,8 +54,9 @@ async def create(
 ) -> Photo:
     """Store an uploaded image and its Photo; neither exists without the other."""
     assert owner.id is not None
-    stored = await media.store_upload(runtime, upload, "photos")
+    stored = await media.store_upload(runtime, upload, "photos", display_sizes=True)
     image = stored.image
+    made = image.derivatives
     now = utcnow()
     photo = Photo(
         owner_id=owner.id,
@@ -66,13 +69,15 @@ async def create(
         format=image.format.name,
         bytes=image.bytes,
         content_hash=image.content_hash,
+        sizes=sizes_of(made) if made else None,
+        placeholder=made.placeholder if made else None,
         created_at=now,
         updated_at=now,
     )
     try:
         await photo.insert()
     except BaseException:
-        await media.discard(runtime, stored.key)
+        await media.discard(runtime, *media.stored_keys(runtime, stored.key))
         raise
     await tags.count_added(tag_names)
     return photo
@@ -163,15 +168,23 @@ async def delete(runtime: Runtime, photo: Photo) -> None:
     written = stats.comments_by_author(deleted.get("comments", []))
     await users.count_comments_written({author: -n for author, n in written.items()})
     await links.delete_for_photo(runtime, photo)
-    await media.discard(runtime, photo.storage_key)
+    await media.discard(runtime, *media.stored_keys(runtime, photo.storage_key))
+
+
+def sizes_of(made: Derivatives) -> dict[str, Dimensions]:
+    """What a Photo keeps of its display sizes: their dimensions, by name."""
+    return {m.size.name: Dimensions(width=m.width, height=m.height) for m in made.sizes}
 
 
 async def stored_images() -> tuple[set[str], set[str]]:
-    """The storage keys and the content hashes of every photo, read in one query."""
+    """The storage keys (display sizes too) and the content hashes of every photo."""
     keys: set[str] = set()
     hashes: set[str] = set()
-    async for doc in collection(Photo).find({}, {"storage_key": 1, "content_hash": 1, "_id": 0}):
+    projection = {"storage_key": 1, "content_hash": 1, "sizes": 1, "_id": 0}
+    async for doc in collection(Photo).find({}, projection):
         keys.add(doc["storage_key"])
+        if doc.get("sizes"):
+            keys.update(size_keys(doc["storage_key"]))
         hashes.add(doc["content_hash"])
     return keys, hashes
 
@@ -186,6 +199,8 @@ def to_out(runtime: Runtime, photo: Photo, owner: User | None, viewer: User | No
     return PhotoOut(
         id=str(photo.id),
         url=runtime.storage.url(photo.storage_key),
+        sizes=_sizes_out(runtime, photo),
+        placeholder=photo.placeholder,
         owner=UserRef.of(owner),
         description=photo.description,
         tags=photo.tags,
@@ -200,6 +215,14 @@ def to_out(runtime: Runtime, photo: Photo, owner: User | None, viewer: User | No
         can_edit=may_change,
         can_delete=may_change,
     )
+
+
+def _sizes_out(runtime: Runtime, photo: Photo) -> PhotoSizes | None:
+    if not photo.sizes:
+        return None
+    dimensions = {name: (d.width, d.height) for name, d in photo.sizes.items()}
+    links = media.size_links(runtime, photo.storage_key, dimensions)
+    return PhotoSizes(**{name: DisplaySizeOut(**vars(link)) for name, link in links.items()})
 
 
 async def present(runtime: Runtime, photo: Photo, viewer: User | None) -> PhotoOut:
