@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ import anyio.to_thread
 
 from photoshare.media.decoding import explain_failure, open_upload, orientation
 from photoshare.media.formats import AVIF, JPEG, PNG, WEBP, ImageFormat
+from photoshare.media.metadata import CameraFacts, camera_facts
 from photoshare.media.uploads import new_temp_file
 from photoshare.media.vips import pyvips
 
@@ -50,6 +51,8 @@ class NormalizedImage:
     height: int
     bytes: int
     content_hash: str
+    # Read from the upload's EXIF before it is dropped (media.metadata).
+    camera: CameraFacts = field(default_factory=CameraFacts)
 
 
 def _to_srgb(image: pyvips.Image) -> pyvips.Image:
@@ -107,6 +110,7 @@ def normalize(
     side, as avatars are.
     """
     upload, image = open_upload(source, max_pixels)
+    camera = camera_facts(image)
     stored_format = _STORED_AS[upload.kind]
     target = new_temp_file(workdir, f".{stored_format.extension}")
     try:
@@ -121,6 +125,7 @@ def normalize(
             height=image.height,
             bytes=target.stat().st_size,
             content_hash=_sha256(target),
+            camera=camera,
         )
     except pyvips.Error as exc:
         target.unlink(missing_ok=True)
