@@ -139,4 +139,10 @@ class PhotoSearchParams(BaseModel):
     min_rating: Annotated[float | None, Field(ge=1, le=5, description="Lowest average.")] = None
     date_from: Annotated[str | None, _DATE, SINGLE_LINE] = None
     date_to: Annotated[str | None, _DATE, SINGLE_LINE] = None
-    sort: Annotated[Sort, Field(description="Order of the results.")] = "newest"
+    sort: Annotated[
+        Sort,
+        Field(
+            description="Order of the results; taken_newest and taken_oldest order by taken_at, "
+            "photos without one last."
+        ),
+    ] = "newest"
