@@ -169,6 +169,9 @@ def _decode_heif(upload: Upload) -> pyvips.Image:
         .copy_memory()
         .copy(interpretation="srgb" if bands > 2 else "b-w")
     )
+    exif = heif.info.get("exif")
+    if exif:  # read by media.metadata, as libvips' loaders attach it; never stored
+        image.set_type(pyvips.GValue.blob_type, "exif-data", bytes(exif))
     profile = heif.info.get("icc_profile")
     nclx = heif.info.get("nclx_profile") or {}
     if profile:
