@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import blurhash
 import httpx
 import pytest
 import pyvips
@@ -203,6 +204,35 @@ def test_placeholder_is_painted_before_the_thumb_arrives(people: People, feed: F
     expect(first.locator(".picture--loaded")).to_have_count(1)
     assert_close(mean_colour(first.screenshot()), feed.tints[photo["id"]], slack=24)
     assert people.page_errors == []
+
+
+DECODE = """async ([hash, width, height]) => {
+  const { decodeBlurhash } = await import("/blurhash.js");
+  return Array.from(decodeBlurhash(hash, width, height));
+}"""
+REJECTS = """async (hashes) => {
+  const { paintBlurhash } = await import("/blurhash.js");
+  return hashes.map((hash) => paintBlurhash(document.createElement("canvas"), hash));
+}"""
+
+
+def test_album_decodes_placeholders_like_the_reference_library(people: People, feed: Feed) -> None:
+    page = people.open()
+    page.goto("/")
+    placeholder = feed.photos[0]["placeholder"]
+    rgba = page.evaluate(DECODE, [placeholder, 8, 6])
+    expected = blurhash.decode(placeholder, 8, 6)
+    seen = [rgba[index : index + 3] for index in range(0, len(rgba), 4)]
+    assert rgba[3::4] == [255] * 48
+    for pixel, reference in zip(seen, (pixel for row in expected for pixel in row), strict=True):
+        assert all(abs(a - b) <= 1 for a, b in zip(pixel, reference, strict=True)), (
+            pixel,
+            reference,
+        )
+    # A string that is not a BlurHash leaves the canvas blank instead of breaking the page.
+    bad = ["", "LEHV6n", placeholder[:-1], placeholder[:-2] + "é!", None]
+    assert page.evaluate(REJECTS, bad) == [False] * len(bad)
+    assert page.evaluate(REJECTS, [placeholder]) == [True]
 
 
 def open_photo(page: Page, photo: dict[str, Any]) -> None:
