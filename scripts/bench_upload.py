@@ -12,7 +12,10 @@ temporary data dir and no ``PHOTOSHARE_*``/``CLOUDINARY_URL`` settings (so embed
 mode: in-process store, local files), signs up one account, logs in, runs a short
 warm-up and then the measured uploads with httpx. Memory is sampled every 50 ms from
 ``/proc/<pid>/status`` (VmRSS) and the kernel's high-water mark (VmHWM) is read at the
-end; the peak is the larger of the two. Linux only.
+end; the peak is the larger of the two. Linux only. Each upload also makes the photo's
+display sizes (thumb, preview) and placeholder in the same job, so they are measured too.
+Afterwards it reports the feed weight: the image bytes a 24-photo grid loads, with each
+photo's full ``url`` (before display sizes) and with its ``sizes.thumb`` (after).
 The server, login, memory and image helpers live in ``benchlib.py`` next to this file.
 
 Run it from the repository root::
@@ -31,6 +34,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from benchlib import (
@@ -52,6 +56,7 @@ PROG = "bench_upload"
 REQUEST_TIMEOUT_S = 120.0
 TARGET_P50_MS = 400.0
 TARGET_RSS_MB = 300.0
+FEED_PHOTOS = 24
 
 
 @dataclass
@@ -134,11 +139,33 @@ async def run_uploads(
     return results
 
 
+def feed_weight(base_url: str) -> tuple[int, int, int]:
+    """Bytes of the images a grid of the newest photos loads: full images, then thumbs."""
+    with httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
+        page = client.get("/api/v1/photos", params={"limit": FEED_PHOTOS})
+        page.raise_for_status()
+        photos = page.json()["items"]
+
+        def weight(url: str) -> int:
+            # The path only: the server may name another public address than its port.
+            response = client.get(urlsplit(url).path)
+            response.raise_for_status()
+            return len(response.content)
+
+        full = sum(weight(photo["url"]) for photo in photos)
+        thumbs = sum(weight(photo["sizes"]["thumb"]["url"]) for photo in photos)
+    return len(photos), full, thumbs
+
+
 # --- the report -------------------------------------------------------------------
 
 
 def report(
-    args: argparse.Namespace, image: BenchPhoto, results: UploadResults, peak_rss_mb: float
+    args: argparse.Namespace,
+    image: BenchPhoto,
+    results: UploadResults,
+    peak_rss_mb: float,
+    feed: tuple[int, int, int],
 ) -> None:
     """Print the figures and whether they meet the targets."""
     p50 = percentile(results.latencies_ms, 50)
@@ -155,6 +182,11 @@ def report(
     print(f"p95 latency    {p95:.0f} ms")
     print(f"errors         {results.errors}")
     print(f"server peak RSS {peak_rss_mb:.0f} MB")
+    photos, full, thumbs = feed
+    print(
+        f"feed weight    {photos} photos: {full / 1e6:.1f} MB of full images, "
+        f"{thumbs / 1e6:.2f} MB of thumbs"
+    )
     if results.errors:
         print(f"targets: not judged, {results.errors} upload(s) failed")
         print(f"first error: {results.first_error}")
@@ -198,8 +230,8 @@ def size(text: str) -> tuple[int, int]:
 
 def bench(
     args: argparse.Namespace, image: BenchPhoto, data_dir: Path
-) -> tuple[UploadResults, float]:
-    """Run the server, the warm-up and the measured uploads; return results and peak MB."""
+) -> tuple[UploadResults, float, tuple[int, int, int]]:
+    """Run the server, the warm-up, the measured uploads and the feed; return the figures."""
     with running_server(data_dir, PROG) as server:
         token = login(server.base_url)
         if args.warmup:
@@ -217,7 +249,7 @@ def bench(
             f"(RSS: {sampler.samples} samples, max VmRSS {sampler.peak_kb / 1024:.0f} MB, "
             f"VmHWM {hwm_kb / 1024:.0f} MB)"
         )
-        return results, peak_kb / 1024
+        return results, peak_kb / 1024, feed_weight(server.base_url)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,8 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     image = BenchPhoto(test_image(width, height, args.orientation), width, height, args.orientation)
 
     def run(tmp: Path) -> int:
-        results, peak_rss_mb = bench(args, image, tmp)
-        report(args, image, results, peak_rss_mb)
+        results, peak_rss_mb, feed = bench(args, image, tmp)
+        report(args, image, results, peak_rss_mb, feed)
         return 1 if results.errors else 0
 
     return run_in_temp_dir(PROG, run)

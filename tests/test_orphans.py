@@ -247,10 +247,18 @@ def test_sigkill_during_uploads_leaves_nothing_orphaned(tmp_path: Path, big_jpeg
             time.sleep(0.1)
         assert _files(data_dir / "tmp") == set()
         listing = httpx.get(f"{after.base}/api/v1/photos", params={"limit": 100}).json()
-        keys = {str(photo["url"]).split("/media/", 1)[1] for photo in listing["items"]}
-        # No file without its photo, and no photo without its file.
-        assert _files(data_dir / "media") == keys
-        for photo in listing["items"]:
-            assert httpx.get(str(photo["url"])).status_code == 200
+        urls = [
+            str(url)
+            for photo in listing["items"]
+            for url in (
+                photo["url"],
+                photo["sizes"]["thumb"]["url"],
+                photo["sizes"]["preview"]["url"],
+            )
+        ]
+        # No file without its photo, and no photo (or display size) without its file.
+        assert _files(data_dir / "media") == {url.split("/media/", 1)[1] for url in urls}
+        for url in urls:
+            assert httpx.get(url).status_code == 200
         assert listing["total"] >= 2  # what was saved before is all there
         assert "Traceback" not in after.output

@@ -21,7 +21,8 @@ from photoshare.media.vips import pyvips
 # The tiny downscale the BlurHash is computed from: the hash keeps 4x3 components, so
 # more pixels add time (pure Python) and nothing one could see.
 PLACEHOLDER_SIDE = 32
-_WEBP_OPTIONS = {"Q": 80, "effort": 2, "keep": pyvips.enums.ForeignKeep.NONE}
+# Effort 0: measured 2-3x faster than 2 at 1600 px, and no larger (scripts/bench_derivatives.py).
+_WEBP_OPTIONS = {"Q": 80, "effort": 0, "keep": pyvips.enums.ForeignKeep.NONE}
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,10 @@ class Derivatives:
 def _placeholder(source: str) -> str:
     """The BlurHash of the image in ``source``, from a tiny sRGB downscale."""
     tiny = pyvips.Image.thumbnail(source, PLACEHOLDER_SIDE, height=PLACEHOLDER_SIDE)
+    if tiny.interpretation != "srgb" or tiny.format != "uchar":
+        tiny = tiny.colourspace("srgb")  # 8-bit RGB (grey and 16-bit sources)
     if tiny.hasalpha():
         tiny = tiny.flatten(background=[255, 255, 255])
-    if tiny.bands < 3:
-        tiny = tiny.colourspace("srgb")
     tiny = tiny.extract_band(0, n=3).cast("uchar")
     pixels = tiny.write_to_memory()
     width = tiny.width

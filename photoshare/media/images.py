@@ -131,11 +131,13 @@ def normalize(
         image.write_to_file(
             str(target), keep=pyvips.enums.ForeignKeep.ICC, **_SAVE_OPTIONS[stored_format.name]
         )
+        width, height = image.width, image.height
+        del image  # a turned photo's decoded pixels go before the sizes are made
         return NormalizedImage(
             path=target,
             format=stored_format,
-            width=image.width,
-            height=image.height,
+            width=width,
+            height=height,
             bytes=target.stat().st_size,
             content_hash=_sha256(target),
             derivatives=derive(target, workdir) if display_sizes else None,

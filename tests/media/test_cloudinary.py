@@ -171,3 +171,28 @@ async def test_database_failure_after_upload_removes_the_stored_image(
     upload, destroy = fake_cloudinary.requests
     assert destroy.path.endswith("/destroy")
     assert destroy.fields["public_id"] == upload.fields["public_id"]
+
+
+async def test_display_sizes_are_cloudinary_delivery_urls(
+    cloud_client: tuple[httpx.AsyncClient, Settings], fake_cloudinary: FakeCloudinary
+) -> None:
+    client, settings = cloud_client
+    owner = await UserFactory(client).create()
+    photo = await PhotoFactory(client).upload(owner, samples.jpeg(2400, 1800))
+
+    [upload] = fake_cloudinary.requests  # the photo only: Cloudinary makes the sizes
+    public_id = upload.fields["public_id"]
+    sizes = photo["sizes"]
+    assert isinstance(sizes, dict)
+    for name, box, dimensions in (("thumb", 480, (480, 360)), ("preview", 1600, (1600, 1200))):
+        url = sizes[name]["url"]
+        assert url.startswith("https://res.cloudinary.com/demo-cloud/image/upload/")
+        assert f"/c_limit,f_webp,h_{box},w_{box}/" in url
+        assert url.endswith(f"/{public_id}.jpg")
+        assert (sizes[name]["width"], sizes[name]["height"]) == dimensions
+    assert photo["placeholder"]
+    assert stored_files(settings) == []
+
+    deleted = await client.delete(f"/api/v1/photos/{photo['id']}", headers=owner.headers)
+    assert deleted.status_code == 204
+    assert [r.path for r in fake_cloudinary.requests[1:]] == ["/v1_1/demo-cloud/image/destroy"]

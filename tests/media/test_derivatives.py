@@ -113,12 +113,12 @@ async def test_deleting_a_photo_removes_its_sizes(
 
 
 async def test_a_size_that_cannot_be_stored_fails_the_upload_and_leaves_nothing(
+    monkeypatch: pytest.MonkeyPatch,
     app: FastAPI,
     client: httpx.AsyncClient,
     users: UserFactory,
     photos: PhotoFactory,
     settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     storage = app.state.runtime.storage
     save = storage.save

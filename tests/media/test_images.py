@@ -235,7 +235,28 @@ async def test_every_device_format_is_stored_upright(
         center = samples.center(image)
         off = max(abs(a - b) for a, b in zip(center, samples.PROBE, strict=True))
         assert off <= device.probe_tolerance, center
-    assert len(stored_files(settings)) == 1
+    await _sizes_are_upright_webp(client, photo, device)
+    assert len(stored_files(settings)) == 3  # the photo, its thumb and its preview
+
+
+async def _sizes_are_upright_webp(
+    client: httpx.AsyncClient, photo: dict[str, object], device: Device
+) -> None:
+    """Each display size is a WebP of the upright photo, fitting its box."""
+    sizes = photo["sizes"]
+    assert isinstance(sizes, dict)
+    for name, box in (("thumb", 480), ("preview", 1600)):
+        size = sizes[name]
+        width, height = device.size
+        scale = box / max(width, height)
+        assert (size["width"], size["height"]) == (round(width * scale), round(height * scale))
+        served = await client.get(urlsplit(size["url"]).path)
+        assert served.headers["content-type"] == "image/webp"
+        image = Image.open(io.BytesIO(served.content))
+        assert image.size == (size["width"], size["height"])
+        if not device.name.startswith("grey"):
+            assert samples.corner_colors(image) == samples.UPRIGHT_CORNERS
+    assert photo["placeholder"]
 
 
 # --- Broken files, and failures of ours ------------------------------------------------

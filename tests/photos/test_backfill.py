@@ -26,7 +26,9 @@ async def _store_without_sizes(settings: Settings, count: int) -> None:
     async with running_app(settings) as client:
         owner = await UserFactory(client).create()
         for index in range(count):
-            await PhotoFactory(client).upload(owner, samples.jpeg(900, 600, color=(200, 40 + index, 40)))
+            await PhotoFactory(client).upload(
+                owner, samples.jpeg(900, 600, color=(200, 40 + index, 40))
+            )
         await collection(Photo).update_many({}, {"$unset": {"sizes": "", "placeholder": ""}})
     for path in _size_files(settings):
         path.unlink()
