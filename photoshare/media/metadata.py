@@ -1,9 +1,10 @@
 """What a photo's EXIF tells about when and with what it was taken; never where.
 
-The uploaded EXIF block (``exif-data``, which libvips and, for HEIC, ``decoding`` attach
-to the image) is read by exifread before the stored copy drops it. Only the fields of
-``CameraFacts`` are kept; GPS and everything else is read by nobody. Garbage in any
-field (or a broken block) gives None for that field, never an error.
+The uploaded EXIF block (``exif-data``, which libvips' loaders attach to the image, or
+for HEIC the block ``decoding`` read with libheif) is read by exifread before the stored
+copy drops it. Only the fields of ``CameraFacts`` are kept; GPS and everything else is
+read by nobody. Garbage in any field (or a broken block) gives None for that field,
+never an error.
 
 ``taken_at`` is DateTimeOriginal (with SubSecTimeOriginal) and, when OffsetTimeOriginal
 gives it, that offset: an aware datetime. Without an offset it is the camera's wall clock
@@ -61,11 +62,10 @@ class CameraFacts:
         return any(getattr(self, f.name) is not None for f in fields(self)[1:])
 
 
-def _tags(image: pyvips.Image) -> dict[str, Any]:
-    if not image.get_typeof("exif-data"):
-        return {}
-    blob = image.get("exif-data")
-    if not isinstance(blob, bytes):
+def _tags(image: pyvips.Image, blob: bytes | None) -> dict[str, Any]:
+    if blob is None and image.get_typeof("exif-data"):
+        blob = image.get("exif-data")
+    if not isinstance(blob, bytes) or not blob:
         return {}
     if blob.startswith(_EXIF_HEADER):
         blob = blob[len(_EXIF_HEADER) :]
@@ -149,9 +149,10 @@ def _taken_at(tags: dict[str, Any]) -> datetime | None:
     return moment.replace(tzinfo=zone) if zone else moment
 
 
-def camera_facts(image: pyvips.Image) -> CameraFacts:
-    """The camera facts of ``image``'s EXIF block (all None without one)."""
-    tags = _tags(image)
+def camera_facts(image: pyvips.Image, exif: bytes | None = None) -> CameraFacts:
+    """The camera facts of the EXIF block ``exif``, else of the one ``image`` carries
+    (all None without one)."""
+    tags = _tags(image, exif)
     if not tags:
         return CameraFacts()
     return CameraFacts(
