@@ -17,12 +17,13 @@ import io
 import logging
 import math
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 
 import exifread
+from pydantic import BaseModel, Field
 
 from photoshare.media.vips import pyvips
 
@@ -43,23 +44,28 @@ _MAX_OFFSET = timedelta(hours=14)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-@dataclass(frozen=True)
-class CameraFacts:
-    """When and with what a photo was taken, each None when unknown."""
+class Camera(BaseModel):
+    """The camera as its EXIF described it, each field null when unknown; never where."""
 
-    taken_at: datetime | None = None
     make: str | None = None
     model: str | None = None
     lens: str | None = None
-    focal_length_mm: float | None = None
-    f_number: float | None = None
-    exposure_time: str | None = None
+    focal_length_mm: float | None = Field(default=None, description="Focal length in mm.")
+    f_number: float | None = Field(default=None, description="Aperture: 2.8 is f/2.8.")
+    exposure_time: str | None = Field(
+        default=None,
+        description='As photographers write it: "1/250" for short times, seconds ("0.8", "2") '
+        "for long ones.",
+    )
     iso: int | None = None
 
-    @property
-    def camera_known(self) -> bool:
-        """Whether anything about the camera (not the time) is known."""
-        return any(getattr(self, f.name) is not None for f in fields(self)[1:])
+
+@dataclass(frozen=True)
+class CameraFacts:
+    """When and with what a photo was taken; None when unknown."""
+
+    taken_at: datetime | None = None
+    camera: Camera | None = None
 
 
 def _tags(image: pyvips.Image, blob: bytes | None) -> dict[str, Any]:
@@ -155,8 +161,7 @@ def camera_facts(image: pyvips.Image, exif: bytes | None = None) -> CameraFacts:
     tags = _tags(image, exif)
     if not tags:
         return CameraFacts()
-    return CameraFacts(
-        taken_at=_taken_at(tags),
+    camera = Camera(
         make=_text(tags, "Image Make"),
         model=_text(tags, "Image Model"),
         lens=_text(tags, "EXIF LensModel"),
@@ -165,3 +170,5 @@ def camera_facts(image: pyvips.Image, exif: bytes | None = None) -> CameraFacts:
         exposure_time=_exposure(_number(tags, "EXIF ExposureTime")),
         iso=_iso(_number(tags, "EXIF ISOSpeedRatings")),
     )
+    known = camera != Camera()
+    return CameraFacts(taken_at=_taken_at(tags), camera=camera if known else None)
