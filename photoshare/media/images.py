@@ -123,7 +123,7 @@ def normalize(
     side, as avatars are.
     """
     upload, image = open_upload(source, max_pixels)
-    camera = camera_facts(image)
+    camera = camera_facts(image, upload.exif)
     stored_format = _STORED_AS[upload.kind]
     target = new_temp_file(workdir, f".{stored_format.extension}")
     try:

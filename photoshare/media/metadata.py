@@ -1,9 +1,10 @@
 """What a photo's EXIF tells about when and with what it was taken; never where.
 
-The uploaded EXIF block (``exif-data``, which libvips and, for HEIC, ``decoding`` attach
-to the image) is read by exifread before the stored copy drops it. Only the fields of
-``CameraFacts`` are kept; GPS and everything else is read by nobody. Garbage in any
-field (or a broken block) gives None for that field, never an error.
+The uploaded EXIF block (``exif-data``, which libvips' loaders attach to the image, or
+for HEIC the block ``decoding`` read with libheif) is read by exifread before the stored
+copy drops it. Only the fields of ``CameraFacts`` are kept; GPS and everything else is
+read by nobody. Garbage in any field (or a broken block) gives None for that field,
+never an error.
 
 ``taken_at`` is DateTimeOriginal (with SubSecTimeOriginal) and, when OffsetTimeOriginal
 gives it, that offset: an aware datetime. Without an offset it is the camera's wall clock
@@ -16,12 +17,13 @@ import io
 import logging
 import math
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 
 import exifread
+from pydantic import BaseModel, Field
 
 from photoshare.media.vips import pyvips
 
@@ -42,30 +44,34 @@ _MAX_OFFSET = timedelta(hours=14)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-@dataclass(frozen=True)
-class CameraFacts:
-    """When and with what a photo was taken, each None when unknown."""
+class Camera(BaseModel):
+    """The camera as its EXIF described it, each field null when unknown; never where."""
 
-    taken_at: datetime | None = None
     make: str | None = None
     model: str | None = None
     lens: str | None = None
-    focal_length_mm: float | None = None
-    f_number: float | None = None
-    exposure_time: str | None = None
+    focal_length_mm: float | None = Field(default=None, description="Focal length in mm.")
+    f_number: float | None = Field(default=None, description="Aperture: 2.8 is f/2.8.")
+    exposure_time: str | None = Field(
+        default=None,
+        description='As photographers write it: "1/250" for short times, seconds ("0.8", "2") '
+        "for long ones.",
+    )
     iso: int | None = None
 
-    @property
-    def camera_known(self) -> bool:
-        """Whether anything about the camera (not the time) is known."""
-        return any(getattr(self, f.name) is not None for f in fields(self)[1:])
+
+@dataclass(frozen=True)
+class CameraFacts:
+    """When and with what a photo was taken; None when unknown."""
+
+    taken_at: datetime | None = None
+    camera: Camera | None = None
 
 
-def _tags(image: pyvips.Image) -> dict[str, Any]:
-    if not image.get_typeof("exif-data"):
-        return {}
-    blob = image.get("exif-data")
-    if not isinstance(blob, bytes):
+def _tags(image: pyvips.Image, blob: bytes | None) -> dict[str, Any]:
+    if blob is None and image.get_typeof("exif-data"):
+        blob = image.get("exif-data")
+    if not isinstance(blob, bytes) or not blob:
         return {}
     if blob.startswith(_EXIF_HEADER):
         blob = blob[len(_EXIF_HEADER) :]
@@ -149,13 +155,13 @@ def _taken_at(tags: dict[str, Any]) -> datetime | None:
     return moment.replace(tzinfo=zone) if zone else moment
 
 
-def camera_facts(image: pyvips.Image) -> CameraFacts:
-    """The camera facts of ``image``'s EXIF block (all None without one)."""
-    tags = _tags(image)
+def camera_facts(image: pyvips.Image, exif: bytes | None = None) -> CameraFacts:
+    """The camera facts of the EXIF block ``exif``, else of the one ``image`` carries
+    (all None without one)."""
+    tags = _tags(image, exif)
     if not tags:
         return CameraFacts()
-    return CameraFacts(
-        taken_at=_taken_at(tags),
+    camera = Camera(
         make=_text(tags, "Image Make"),
         model=_text(tags, "Image Model"),
         lens=_text(tags, "EXIF LensModel"),
@@ -164,3 +170,5 @@ def camera_facts(image: pyvips.Image) -> CameraFacts:
         exposure_time=_exposure(_number(tags, "EXIF ExposureTime")),
         iso=_iso(_number(tags, "EXIF ISOSpeedRatings")),
     )
+    known = camera != Camera()
+    return CameraFacts(taken_at=_taken_at(tags), camera=camera if known else None)

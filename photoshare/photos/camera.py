@@ -9,12 +9,11 @@ others as if it were UTC.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from photoshare.media.metadata import CameraFacts
-from photoshare.photos.models import Camera, Photo
+from photoshare.photos.models import Photo
 
 
 def camera_fields(facts: CameraFacts) -> dict[str, Any]:
@@ -27,13 +26,11 @@ def camera_fields(facts: CameraFacts) -> dict[str, Any]:
         else:
             offset = round(shift.total_seconds() / 60)
             taken = taken.astimezone(UTC)
-    details = asdict(facts)
-    del details["taken_at"]
     return {
         "taken_at": taken,
         "taken_at_offset_minutes": offset,
         "taken_at_known": True if taken is not None else None,
-        "camera": Camera(**details) if facts.camera_known else None,
+        "camera": facts.camera,
     }
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from photoshare.clock import utcnow
+from photoshare.media.metadata import Camera
 
 # Bounds that keep a photo document far below MongoDB's 16 MiB limit (docs/architecture.md):
 # 1,000 comments of 1,000 four-byte characters are ~4 MB, 20,000 ratings ~1.3 MB.
@@ -33,18 +34,6 @@ class Rating(BaseModel):
 class Dimensions(BaseModel):
     width: int
     height: int
-
-
-class Camera(BaseModel):
-    """What the camera's EXIF said about itself (media.metadata.CameraFacts); never where."""
-
-    make: str | None = None
-    model: str | None = None
-    lens: str | None = None
-    focal_length_mm: float | None = None
-    f_number: float | None = None
-    exposure_time: str | None = None
-    iso: int | None = None
 
 
 def photo_indexes() -> list[IndexModel]:

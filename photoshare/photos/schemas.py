@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
+from photoshare.media.metadata import Camera
 from photoshare.photos.ratings.schemas import RatingSummary
 from photoshare.photos.search import DATE_HELP, Sort
 from photoshare.photos.tags.schemas import TagNames
@@ -30,21 +31,6 @@ class PhotoSizes(BaseModel):
 
     thumb: DisplaySizeOut = Field(description="Fits 480x480: for grids.")
     preview: DisplaySizeOut = Field(description="Fits 1600x1600: for the photo page.")
-
-
-class CameraOut(BaseModel):
-    """The camera as its EXIF described it; each field null when unknown."""
-
-    make: str | None
-    model: str | None
-    lens: str | None
-    focal_length_mm: float | None = Field(description="Focal length in millimetres.")
-    f_number: float | None = Field(description="Aperture: 2.8 is f/2.8.")
-    exposure_time: str | None = Field(
-        description='As photographers write it: "1/250" for short times, seconds ("0.8", "2") '
-        "for long ones."
-    )
-    iso: int | None
 
 
 _TAKEN_AT = Field(
@@ -94,7 +80,7 @@ class PhotoOut(BaseModel):
     rating: RatingSummary
     comments_count: int
     taken_at: Annotated[datetime | None, _TAKEN_AT]
-    camera: CameraOut | None = Field(
+    camera: Camera | None = Field(
         description="The camera, lens and exposure; null when nothing is known. Never where."
     )
     can_edit: bool = Field(description="Whether the caller may edit it: its owner or an admin.")

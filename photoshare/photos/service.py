@@ -21,7 +21,7 @@ from photoshare.photos.camera import camera_fields, shown_taken_at
 from photoshare.photos.models import Dimensions, Photo
 from photoshare.photos.permissions import may_change_photo
 from photoshare.photos.ratings.schemas import RatingSummary
-from photoshare.photos.schemas import CameraOut, DisplaySizeOut, PhotoOut, PhotoSizes, PhotoUpdate
+from photoshare.photos.schemas import DisplaySizeOut, PhotoOut, PhotoSizes, PhotoUpdate
 from photoshare.photos.search import PhotoQuery, search_terms
 from photoshare.photos.tags import service as tags
 from photoshare.photos.tags.schemas import tag_name
@@ -215,7 +215,7 @@ def to_out(runtime: Runtime, photo: Photo, owner: User | None, viewer: User | No
         rating=RatingSummary(average=round(photo.rating_average, 2), count=photo.rating_count),
         comments_count=photo.comments_count,
         taken_at=shown_taken_at(photo),
-        camera=CameraOut.model_validate(photo.camera.model_dump()) if photo.camera else None,
+        camera=photo.camera,
         can_edit=may_change,
         can_delete=may_change,
     )

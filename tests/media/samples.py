@@ -369,7 +369,7 @@ GPS_MARKER = "GPS-MARKER-5f3a"
 GPS_LATITUDE, GPS_LONGITUDE = "52.3713", "4.8839"  # as decimal degrees would be written
 
 
-def camera_exif(orientation: int = 1, **overrides: Any) -> bytes:
+def camera_exif(orientation: int = 1, /, **overrides: Any) -> bytes:
     """An EXIF block as a camera writes it: make, model, lens, exposure, the time with its
     offset, and a GPS block (52°22'16.7"N 4°53'2"E, its map datum GPS_MARKER).
     ``overrides`` replace Exif-IFD tags by id (None removes one)."""

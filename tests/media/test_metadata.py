@@ -11,12 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL.TiffImagePlugin import IFDRational
 
-from photoshare.media.metadata import CameraFacts, camera_facts
+from photoshare.media.metadata import Camera, CameraFacts, camera_facts
 from photoshare.media.vips import pyvips
 from tests.media import samples
 
-CANON = CameraFacts(
-    taken_at=datetime(2024, 6, 1, 12, 34, 56, 250_000, tzinfo=timezone(timedelta(hours=2))),
+CANON_CAMERA = Camera(
     make="Canon",
     model="Canon EOS R5",
     lens="RF24-105mm F4 L IS USM",
@@ -24,6 +23,10 @@ CANON = CameraFacts(
     f_number=2.8,
     exposure_time="1/250",
     iso=400,
+)
+CANON = CameraFacts(
+    taken_at=datetime(2024, 6, 1, 12, 34, 56, 250_000, tzinfo=timezone(timedelta(hours=2))),
+    camera=CANON_CAMERA,
 )
 
 
@@ -45,9 +48,7 @@ def test_a_camera_block_gives_every_fact() -> None:
 
 
 def test_no_block_knows_nothing() -> None:
-    facts = camera_facts(samples.scene(64, 48))
-    assert facts == CameraFacts()
-    assert not facts.camera_known
+    assert camera_facts(samples.scene(64, 48)) == CameraFacts(taken_at=None, camera=None)
 
 
 def test_a_time_without_offset_is_the_cameras_clock() -> None:
@@ -78,7 +79,8 @@ def test_the_offset_is_kept(offset: str, shift: timedelta) -> None:
 def test_exposure_times_read_as_photographers_write_them(
     exposure: IFDRational, written: str
 ) -> None:
-    assert facts_of(**{"0x829A": exposure}).exposure_time == written
+    camera = facts_of(**{"0x829A": exposure}).camera
+    assert camera is not None and camera.exposure_time == written
 
 
 @pytest.mark.parametrize(
@@ -99,8 +101,12 @@ def test_exposure_times_read_as_photographers_write_them(
 )
 def test_garbage_in_a_field_is_null(tag: str, value: object, field: str) -> None:
     facts = facts_of(**{tag: value})
-    assert getattr(facts, field) is None
-    assert facts.make == "Canon"  # the rest is still read
+    if field == "taken_at":
+        assert facts.taken_at is None
+        assert facts.camera == CANON_CAMERA  # the rest is still read
+    else:
+        assert facts.camera == CANON_CAMERA.model_copy(update={field: None})
+        assert facts.taken_at == CANON.taken_at
 
 
 def test_a_garbage_offset_leaves_the_clock_time() -> None:
@@ -108,8 +114,12 @@ def test_a_garbage_offset_leaves_the_clock_time() -> None:
 
 
 def test_text_loses_control_characters_and_is_bounded() -> None:
-    assert facts_of(**{"0xA434": "RF\x1b[31m 50mm\n"}).lens == "RF [31m 50mm"
-    assert len(facts_of(**{"0xA434": "L" * 5000}).lens or "") == 100
+    def lens(written: str) -> str | None:
+        camera = facts_of(**{"0xA434": written}).camera
+        return camera.lens if camera else None
+
+    assert lens("RF\x1b[31m 50mm\n") == "RF [31m 50mm"
+    assert len(lens("L" * 5000) or "") == 100
 
 
 @settings(max_examples=120, deadline=None)

@@ -20,6 +20,7 @@ from photoshare.photos.models import Photo
 from tests.factories import PhotoFactory, UserFactory
 from tests.media import samples
 from tests.photos.test_photos import stored_files
+from tests.servers import running_app
 
 CANON = {
     "make": "Canon",
@@ -90,13 +91,15 @@ async def test_a_photo_without_exif_knows_nothing(
 
 
 async def test_a_time_without_offset_is_shown_as_the_camera_wrote_it(
-    users: UserFactory, photos: PhotoFactory
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
 ) -> None:
     exif = samples.camera_exif(**{"0x9011": None, "0x9291": None})
     photo = await photos.upload(
         await users.create(), samples.camera_jpeg_with_exif(64, 48, 1, exif)
     )
     assert photo["taken_at"] == "2024-06-01T12:34:56"
+    stored = await client.get(f"/api/v1/photos/{photo['id']}")
+    assert stored.json()["taken_at"] == "2024-06-01T12:34:56"
 
 
 async def test_garbage_exif_values_are_nulls(users: UserFactory, photos: PhotoFactory) -> None:
@@ -145,3 +148,21 @@ async def test_heic_and_avif_tell_their_camera(
     assert photo["taken_at"] == TAKEN
     assert photo["camera"] == CANON
     _without_location(json.dumps(photo))
+
+
+async def test_the_time_and_camera_survive_a_restart(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    naive = samples.camera_exif(**{"0x9011": None, "0x9291": None})
+    async with running_app(settings) as client:
+        owner = await UserFactory(client).create()
+        uploads = PhotoFactory(client)
+        with_offset = await uploads.upload(
+            owner, samples.camera_jpeg_with_exif(64, 48, 1, samples.camera_exif())
+        )
+        clock = await uploads.upload(owner, samples.camera_jpeg_with_exif(64, 48, 1, naive))
+    async with running_app(settings) as client:
+        for photo, taken in ((with_offset, TAKEN), (clock, "2024-06-01T12:34:56")):
+            again = (await client.get(f"/api/v1/photos/{photo['id']}")).json()
+            assert (again["taken_at"], again["camera"]) == (taken, CANON)
