@@ -149,7 +149,8 @@ async def test_the_service_queries_are_recorded_as_replayable_shapes(
         assert (
             await client.post(f"{path}/ratings", json={"stars": 4}, headers=bob.headers)
         ).is_success
-        for search in ("q=harbour", "tag=sea", "sort=top_rated", "sort=oldest"):
+        searches = ("q=harbour", "tag=sea", "sort=top_rated", "sort=oldest", "sort=taken_oldest")
+        for search in (*searches, "sort=taken_newest"):
             found = await client.get(f"/api/v1/photos?{search}")
             assert [p["id"] for p in found.json()["items"]] == [photo["id"]], search
         tags = (await client.get("/api/v1/tags?prefix=bo")).json()["items"]

@@ -14,7 +14,7 @@ by libheif through pi-heif; libheif applies the file's rotation (``irot``/``imir
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pi_heif
@@ -83,6 +83,9 @@ class Upload:
     kind: str
     width: int
     height: int
+    # HEIC's EXIF block, for media.metadata (libvips' loaders attach theirs to the image;
+    # attached to a HEIC image, libvips would read its orientation and turn it twice).
+    exif: bytes | None = None
 
 
 def _load(upload: Upload, access: str) -> pyvips.Image:
@@ -129,7 +132,8 @@ def open_upload(source: Path, max_pixels: int) -> tuple[Upload, pyvips.Image]:
     """
     upload, header = _header(source, max_pixels)
     if upload.kind == "heic":
-        return upload, _decode_heif(upload)
+        image, exif = _decode_heif(upload)
+        return replace(upload, exif=exif), image
     if orientation(header) in _SEQUENTIAL_ORIENTATIONS:
         return upload, header
     try:
@@ -146,8 +150,9 @@ def _heif_error(upload: Upload, exc: Exception) -> Exception:
     return _ours(upload, exc)
 
 
-def _decode_heif(upload: Upload) -> pyvips.Image:
-    """Decode the primary image with libheif, as 8-bit pixels in a libvips image."""
+def _decode_heif(upload: Upload) -> tuple[pyvips.Image, bytes | None]:
+    """Decode the primary image with libheif, as 8-bit pixels in a libvips image, and
+    return it with the file's EXIF block."""
     try:
         heif = pi_heif.open_heif(str(upload.path), convert_hdr_to_8bit=True)
         bands = _HEIF_BANDS.get(heif.mode)
@@ -157,6 +162,7 @@ def _decode_heif(upload: Upload) -> pyvips.Image:
         if width * height > upload.width * upload.height:  # more than the header said
             raise ValueError(f"{width}x{height} pixels, not {upload.width}x{upload.height}")
         stride, data = heif.stride, heif.data
+        exif = heif.info.get("exif")
     except Exception as exc:
         raise _heif_error(upload, exc) from exc
     # Rows may be padded: view the buffer as bytes, cut each row to its pixels, and fold
@@ -177,7 +183,7 @@ def _decode_heif(upload: Upload) -> pyvips.Image:
         image = image.icc_transform(
             "srgb", input_profile=_NCLX_PROFILES[nclx["color_primaries"]], intent="perceptual"
         )
-    return image
+    return image, bytes(exif) if exif else None
 
 
 def _decode_to_the_end(upload: Upload) -> None:

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ import anyio.to_thread
 from photoshare.media.decoding import explain_failure, open_upload, orientation
 from photoshare.media.derivatives import Derivatives, derive
 from photoshare.media.formats import AVIF, JPEG, PNG, WEBP, ImageFormat
+from photoshare.media.metadata import CameraFacts, camera_facts
 from photoshare.media.uploads import new_temp_file
 from photoshare.media.vips import pyvips
 
@@ -53,6 +54,8 @@ class NormalizedImage:
     content_hash: str
     # Display sizes and placeholder, when asked for (photos, not avatars).
     derivatives: Derivatives | None = None
+    # Read from the upload's EXIF before it is dropped (media.metadata).
+    camera: CameraFacts = field(default_factory=CameraFacts)
 
     def remove_files(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -120,6 +123,7 @@ def normalize(
     side, as avatars are.
     """
     upload, image = open_upload(source, max_pixels)
+    camera = camera_facts(image, upload.exif)
     stored_format = _STORED_AS[upload.kind]
     target = new_temp_file(workdir, f".{stored_format.extension}")
     try:
@@ -137,6 +141,7 @@ def normalize(
             bytes=target.stat().st_size,
             content_hash=_sha256(target),
             derivatives=derive(target, workdir) if display_sizes else None,
+            camera=camera,
         )
     except pyvips.Error as exc:
         target.unlink(missing_ok=True)

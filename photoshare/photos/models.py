@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from photoshare.clock import utcnow
+from photoshare.media.metadata import Camera
 
 # Bounds that keep a photo document far below MongoDB's 16 MiB limit (docs/architecture.md):
 # 1,000 comments of 1,000 four-byte characters are ~4 MB, 20,000 ratings ~1.3 MB.
@@ -36,15 +37,26 @@ class Dimensions(BaseModel):
 
 
 def photo_indexes() -> list[IndexModel]:
-    """Every list query is an equality on (owner, terms), then one of two sort orders.
+    """Every list query is an equality on (owner, terms), then one of four sort orders.
 
     ``newest``/``oldest`` walk (created_at, _id) one way or the other; ``top_rated`` and
-    ``lowest_rated`` walk (rating_average, created_at, _id). Tag filters and keywords both
-    live in ``search_terms`` (tags as ``tag:<name>``): MongoDB cannot put two array fields
-    in one compound index, and this way one index serves both.
+    ``lowest_rated`` walk (rating_average, created_at, _id). ``taken_newest`` walks
+    (taken_at, _id) down, where photos without taken_at (null) come last by themselves;
+    ``taken_oldest`` cannot walk the same index up (they would come first), so it walks
+    (taken_at_known, taken_at, _id) with the known ones first. Tag filters and keywords
+    both live in ``search_terms`` (tags as ``tag:<name>``): MongoDB cannot put two array
+    fields in one compound index, and this way one index serves both.
     """
     newest = [("created_at", DESCENDING), ("_id", DESCENDING)]
     top = [("rating_average", DESCENDING), *newest]
+    taken_newest = [("taken_at", DESCENDING), ("_id", DESCENDING)]
+    taken_oldest = [("taken_at_known", DESCENDING), ("taken_at", ASCENDING), ("_id", ASCENDING)]
+    orders = (
+        ("newest", newest),
+        ("top", top),
+        ("taken_newest", taken_newest),
+        ("taken_oldest", taken_oldest),
+    )
     prefixes: dict[str, list[tuple[str, int]]] = {
         "": [],
         "owner_": [("owner_id", ASCENDING)],
@@ -54,7 +66,7 @@ def photo_indexes() -> list[IndexModel]:
     indexes = [
         IndexModel([*prefix, *order], name=f"{name}{order_name}")
         for name, prefix in prefixes.items()
-        for order_name, order in (("newest", newest), ("top", top))
+        for order_name, order in orders
     ]
     return [
         *indexes,
@@ -80,6 +92,14 @@ class Photo(Document):
     # stored before they existed, until `photoshare backfill-derivatives`.
     sizes: dict[str, Dimensions] | None = None
     placeholder: str | None = None
+    # From the upload's EXIF (photos.camera): the moment as UTC, the camera's offset in
+    # minutes, or with no offset known the camera's wall clock as if it were UTC.
+    taken_at: datetime | None = None
+    taken_at_offset_minutes: int | None = None
+    # True when taken_at is known, else null: null and missing (photos stored before
+    # taken_at existed) sort alike, after True, for ``taken_oldest``.
+    taken_at_known: bool | None = None
+    camera: Camera | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     comments: list[Comment] = Field(default_factory=list)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
+from photoshare.media.metadata import Camera
 from photoshare.photos.ratings.schemas import RatingSummary
 from photoshare.photos.search import DATE_HELP, Sort
 from photoshare.photos.tags.schemas import TagNames
@@ -30,6 +31,27 @@ class PhotoSizes(BaseModel):
 
     thumb: DisplaySizeOut = Field(description="Fits 480x480: for grids.")
     preview: DisplaySizeOut = Field(description="Fits 1600x1600: for the photo page.")
+
+
+_TAKEN_AT = Field(
+    description=(
+        "When the photo was taken, from the camera's EXIF (DateTimeOriginal); with the "
+        "camera's offset when it recorded one (OffsetTimeOriginal), else without an offset: "
+        "the camera's clock, its time zone unknown (taken_newest/taken_oldest sort such a "
+        "time as if it were UTC). Null when the file did not say."
+    ),
+    json_schema_extra={
+        "anyOf": [
+            {"type": "string", "format": "date-time"},
+            {
+                "type": "string",
+                "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$",
+                "description": "The camera's local time, without an offset.",
+            },
+            {"type": "null"},
+        ]
+    },
+)
 
 
 class PhotoOut(BaseModel):
@@ -57,6 +79,10 @@ class PhotoOut(BaseModel):
     updated_at: datetime
     rating: RatingSummary
     comments_count: int
+    taken_at: Annotated[datetime | None, _TAKEN_AT]
+    camera: Camera | None = Field(
+        description="The camera, lens and exposure; null when nothing is known. Never where."
+    )
     can_edit: bool = Field(description="Whether the caller may edit it: its owner or an admin.")
     can_delete: bool = Field(description="Whether the caller may delete it: its owner or an admin.")
 
@@ -123,4 +149,10 @@ class PhotoSearchParams(BaseModel):
     min_rating: Annotated[float | None, Field(ge=1, le=5, description="Lowest average.")] = None
     date_from: Annotated[str | None, _DATE, SINGLE_LINE] = None
     date_to: Annotated[str | None, _DATE, SINGLE_LINE] = None
-    sort: Annotated[Sort, Field(description="Order of the results.")] = "newest"
+    sort: Annotated[
+        Sort,
+        Field(
+            description="Order of the results; taken_newest and taken_oldest order by taken_at, "
+            "photos without one last."
+        ),
+    ] = "newest"

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 from beanie import PydanticObjectId
-from pymongo import DESCENDING
+from pymongo import ASCENDING, DESCENDING
 
 from photoshare.text import fold
 
@@ -28,7 +28,7 @@ MAX_TERMS = 10
 # distinct words would otherwise store ~1,000). Words past the 200th are not searchable.
 MAX_DESCRIPTION_TERMS = 200
 
-Sort = Literal["newest", "oldest", "top_rated", "lowest_rated"]
+Sort = Literal["newest", "oldest", "top_rated", "lowest_rated", "taken_newest", "taken_oldest"]
 
 _NEWEST = [("created_at", DESCENDING), ("_id", DESCENDING)]
 _TOP = [("rating_average", DESCENDING), *_NEWEST]
@@ -37,6 +37,9 @@ SORTS: dict[str, list[tuple[str, int]]] = {
     "oldest": [(field, -direction) for field, direction in _NEWEST],
     "top_rated": _TOP,
     "lowest_rated": [(field, -direction) for field, direction in _TOP],
+    # Photos without taken_at last in both (photos.models.photo_indexes says how).
+    "taken_newest": [("taken_at", DESCENDING), ("_id", DESCENDING)],
+    "taken_oldest": [("taken_at_known", DESCENDING), ("taken_at", ASCENDING), ("_id", ASCENDING)],
 }
 
 

@@ -17,6 +17,7 @@ from photoshare.media import service as media
 from photoshare.media.derivatives import Derivatives
 from photoshare.media.sizes import size_keys
 from photoshare.photos import stats
+from photoshare.photos.camera import camera_fields, shown_taken_at
 from photoshare.photos.models import Dimensions, Photo
 from photoshare.photos.permissions import may_change_photo
 from photoshare.photos.ratings.schemas import RatingSummary
@@ -71,6 +72,7 @@ async def create(
         content_hash=image.content_hash,
         sizes=sizes_of(made) if made else None,
         placeholder=made.placeholder if made else None,
+        **camera_fields(image.camera),
         created_at=now,
         updated_at=now,
     )
@@ -212,6 +214,8 @@ def to_out(runtime: Runtime, photo: Photo, owner: User | None, viewer: User | No
         updated_at=photo.updated_at,
         rating=RatingSummary(average=round(photo.rating_average, 2), count=photo.rating_count),
         comments_count=photo.comments_count,
+        taken_at=shown_taken_at(photo),
+        camera=photo.camera,
         can_edit=may_change,
         can_delete=may_change,
     )

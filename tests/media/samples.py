@@ -360,3 +360,84 @@ def iphone_heic(width: int, height: int, orientation: int, *, nclx: bool = False
         **color,
     )
     return buffer.getvalue()
+
+
+# --- Camera metadata -------------------------------------------------------------------
+
+# In the GPS block of camera_exif(), and so nowhere PhotoShare keeps or says anything.
+GPS_MARKER = "GPS-MARKER-5f3a"
+GPS_LATITUDE, GPS_LONGITUDE = "52.3713", "4.8839"  # as decimal degrees would be written
+
+
+def camera_exif(orientation: int = 1, /, **overrides: Any) -> bytes:
+    """An EXIF block as a camera writes it: make, model, lens, exposure, the time with its
+    offset, and a GPS block (52°22'16.7"N 4°53'2"E, its map datum GPS_MARKER).
+    ``overrides`` replace Exif-IFD tags by id (None removes one)."""
+    from PIL.TiffImagePlugin import IFDRational
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "Canon"
+    exif[0x0110] = "Canon EOS R5"
+    details = exif.get_ifd(0x8769)
+    details.update(
+        {
+            0x9003: "2024:06:01 12:34:56",  # DateTimeOriginal
+            0x9291: "25",  # SubSecTimeOriginal
+            0x9011: "+02:00",  # OffsetTimeOriginal
+            0xA434: "RF24-105mm F4 L IS USM",  # LensModel
+            0x920A: IFDRational(50, 1),  # FocalLength
+            0x829D: IFDRational(28, 10),  # FNumber
+            0x829A: IFDRational(1, 250),  # ExposureTime
+            0x8827: 400,  # ISOSpeedRatings
+        }
+    )
+    for tag, value in overrides.items():
+        if value is None:
+            details.pop(int(tag, 0), None)
+        else:
+            details[int(tag, 0)] = value
+    gps = exif.get_ifd(0x8825)
+    gps.update(
+        {
+            1: "N",
+            2: (IFDRational(52), IFDRational(22), IFDRational(167, 10)),
+            3: "E",
+            4: (IFDRational(4), IFDRational(53), IFDRational(2)),
+            0x12: GPS_MARKER,  # GPSMapDatum
+        }
+    )
+    return exif.tobytes()
+
+
+def with_exif(image: pyvips.Image, exif: bytes) -> pyvips.Image:
+    """``image`` carrying the EXIF block ``exif`` (as Pillow writes it) when saved."""
+    tagged = image.copy()
+    tagged.set_type(pyvips.GValue.blob_type, "exif-data", exif)
+    return tagged
+
+
+def camera_jpeg_with_exif(width: int, height: int, orientation: int, exif: bytes) -> bytes:
+    """``camera_jpeg`` whose EXIF block is ``exif``."""
+    shown = (height, width) if orientation >= 5 else (width, height)
+    data: bytes = with_exif(stored_as(scene(*shown), orientation), exif).jpegsave_buffer(Q=90)
+    return data
+
+
+def heic_with_exif(width: int, height: int, exif: bytes) -> bytes:
+    """An HEIC (HEVC by x265 through pillow-heif) whose EXIF block is ``exif``."""
+    import pillow_heif
+
+    upright = scene(width, height)
+    picture = Image.frombytes("RGB", (width, height), upright.write_to_memory())
+    buffer = io.BytesIO()
+    pillow_heif.register_heif_opener()
+    picture.save(buffer, "HEIF", quality=60, exif=exif, enc_params={"preset": "ultrafast"})
+    return buffer.getvalue()
+
+
+def avif_with_exif(width: int, height: int, exif: bytes) -> bytes:
+    data: bytes = with_exif(scene(width, height), exif).heifsave_buffer(
+        compression="av1", Q=50, effort=0
+    )
+    return data

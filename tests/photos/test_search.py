@@ -207,3 +207,47 @@ async def test_a_long_description_stores_a_bounded_number_of_terms(
     assert await _search(client, q=vocabulary[0]) == []
     stored = await Photo.get(photo["id"])
     assert stored is not None and len(stored.search_terms) == MAX_DESCRIPTION_TERMS + 3
+
+
+async def test_taken_sorts_put_photos_without_a_time_last(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    from beanie import PydanticObjectId
+
+    from tests.media import samples
+
+    def taken(when: str | None, offset: str | None = None) -> bytes:
+        if when is None:
+            return samples.jpeg()
+        exif = samples.camera_exif(**{"0x9003": when, "0x9011": offset, "0x9291": None})
+        return samples.camera_jpeg_with_exif(64, 48, 1, exif)
+
+    owner = await users.create()
+    # In upload order, so in _id order: ties go by it.
+    for description, content in (
+        ("Late", taken("2024:06:01 12:34:56", "+02:00")),
+        ("Plain", taken(None)),
+        ("Early", taken("2020:01:01 08:00:00", "+01:00")),
+        ("Same moment", taken("2024:06:01 10:34:56", "+00:00")),
+        ("Uploaded before v1.1", taken(None)),
+        ("Naive", taken("2022:03:03 03:03:03")),
+    ):
+        photo = await photos.upload(owner, content, description=f"{description} harbour")
+        if description == "Uploaded before v1.1":  # as stored before these fields existed
+            await collection(Photo).update_one(
+                {"_id": PydanticObjectId(str(photo["id"]))},
+                {"$unset": {"taken_at": "", "taken_at_known": "", "camera": ""}},
+            )
+    newest = ["Same moment", "Late", "Naive", "Early", "Uploaded before v1.1", "Plain"]
+    oldest = ["Early", "Naive", "Late", "Same moment", "Plain", "Uploaded before v1.1"]
+    expected = {"taken_newest": newest, "taken_oldest": oldest}
+    for sort, order in expected.items():
+        described = [f"{name} harbour" for name in order]
+        assert await _search(client, sort=sort) == described
+        assert await _search(client, owner, sort=sort, owner=owner.username) == described
+        assert await _search(client, sort=sort, q="harbour") == described
+        assert await _search(client, owner, sort=sort, q="harbour", owner=owner.username) == (
+            described
+        )
+        pages = [await _search(client, sort=sort, limit=2, offset=at) for at in (0, 2, 4)]
+        assert [name for page in pages for name in page] == described

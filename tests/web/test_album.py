@@ -10,38 +10,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.servers import serving
+from tests.web.browsers import People, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
-
-if not CHROMIUM.exists():
-    pytest.skip(
-        "chromium is not installed: apt-get install chromium; CI installs it",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import (  # noqa: E402
-    Browser,
-    BrowserContext,
-    Dialog,
-    Locator,
-    Page,
-    Playwright,
-    Route,
-    expect,
-    sync_playwright,
-)
+require_chromium()
 
 PASSWORD = "correct horse 1"
 XSS = "<img src=x onerror=alert(1)>"
@@ -54,72 +28,6 @@ def album_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # A file, not a pipe: nobody reads the log while the tests run, and a full pipe blocks.
     with serving(data_dir, data_dir / "server.log") as server:
         yield server.base
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
-class People:
-    """Opens one browser context per person; records dialogs and page errors on every page."""
-
-    def __init__(self, browser: Browser, base_url: str) -> None:
-        self.browser = browser
-        self.base_url = base_url
-        self.contexts: list[BrowserContext] = []
-        self.dialogs: list[str] = []
-        self.page_errors: list[str] = []
-
-    def open(self, *, width: int = 1280, height: int = 900) -> Page:
-        context = self.browser.new_context(
-            base_url=self.base_url, viewport={"width": width, "height": height}
-        )
-        self.contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("dialog", self._on_dialog)
-        page.on("pageerror", lambda error: self.page_errors.append(f"{page.url}: {error}"))
-        return page
-
-    def _on_dialog(self, dialog: Dialog) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    def screenshot_all(self, name: str) -> None:
-        OUTPUT_DIR.mkdir(exist_ok=True)
-        for number, context in enumerate(self.contexts):
-            for page_number, page in enumerate(context.pages):
-                path = OUTPUT_DIR / f"{name}-person{number}-page{page_number}.png"
-                try:
-                    page.screenshot(path=str(path), full_page=True)
-                except Exception as exc:  # a crashed page must not hide the real failure
-                    print(f"could not screenshot {page.url}: {exc}")
-                else:
-                    print(f"screenshot of {page.url}: {path}")
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
-
-
-@pytest.fixture
-def people(request: pytest.FixtureRequest, browser: Browser, album_url: str) -> Iterator[People]:
-    """Browser contexts for the test; on failure every open page is saved to test-output/."""
-    crowd = People(browser, album_url)
-    yield crowd
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        crowd.screenshot_all(re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name))
-    crowd.close()
 
 
 @pytest.fixture

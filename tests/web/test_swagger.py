@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.media import samples
 from tests.servers import ServeProcess, serving
+from tests.web.browsers import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
-# Imported first: it skips browser tests on a machine without chromium.
-from tests.web.test_album import CHROMIUM, CHROMIUM_ARGS  # isort: skip
-from playwright.sync_api import sync_playwright  # isort: skip
+require_chromium()
 
 UPLOAD = "#operations-photos-upload_photo"
 

@@ -1,7 +1,8 @@
 // A grid of photo cards loaded page by page from GET /photos, with "Load more".
 
 import { request } from "../api.js";
-import { h, safeUrl, stars, time, userLink } from "../dom.js";
+import { h, stars, time, userLink } from "../dom.js";
+import { photoPicture } from "../picture.js";
 
 const PAGE_SIZE = 24;
 
@@ -18,13 +19,7 @@ export function photoCard(photo) {
       "a",
       // The text link below is the one announced and tabbed to; this one is for the mouse.
       { href, class: "photo-card__image", tabindex: "-1", "aria-hidden": "true" },
-      h("img", {
-        src: safeUrl(photo.url),
-        alt,
-        loading: "lazy",
-        width: photo.width,
-        height: photo.height,
-      }),
+      photoPicture(photo, { size: "thumb", alt, lazy: true }).picture,
     ),
     h(
       "div",

@@ -15,8 +15,10 @@ import {
   time,
   userLink,
 } from "../dom.js";
+import { photoPicture } from "../picture.js";
 import { isLoggedIn, state } from "../state.js";
 import { go, loginHash } from "../ui.js";
+import { takenAndCamera } from "./camera.js";
 import { commentsSection } from "./comments.js";
 import { linksSection } from "./links.js";
 
@@ -62,10 +64,12 @@ function photoDetails(photo) {
       time(photo.created_at),
       photo.updated_at !== photo.created_at ? h("span", {}, " · edited ", time(photo.updated_at)) : null,
     ),
+    takenAndCamera(photo),
     h(
       "p",
       { class: "muted photo-meta" },
-      `${photo.width} × ${photo.height} px · ${photo.format.toUpperCase()} · ${formatBytes(photo.bytes)}`,
+      h("a", { href: safeUrl(photo.url) }, "Full image"),
+      `: ${photo.width} × ${photo.height} px · ${photo.format.toUpperCase()} · ${formatBytes(photo.bytes)}`,
     ),
   ];
 }
@@ -188,11 +192,9 @@ function starButtons(photo, summary) {
 
 export async function photoView(root, { params: [photoId] }) {
   const photo = await request(`photos/${encodeURIComponent(photoId)}`);
-  const image = h("img", {
-    src: safeUrl(photo.url),
+  const { picture, image } = photoPicture(photo, {
+    size: "preview",
     alt: photo.description ? photo.description.slice(0, 140) : `Photo by ${photo.owner.username}`,
-    width: photo.width,
-    height: photo.height,
   });
   const details = detailsSection(photo, () => {
     image.alt = photo.description ? photo.description.slice(0, 140) : `Photo by ${photo.owner.username}`;
@@ -203,7 +205,7 @@ export async function photoView(root, { params: [photoId] }) {
     h(
       "article",
       { class: "photo-page" },
-      h("figure", { class: "photo-figure" }, h("a", { href: safeUrl(photo.url), title: "Open the full image" }, image)),
+      h("figure", { class: "photo-figure" }, h("a", { href: safeUrl(photo.url), title: "Open the full image" }, picture)),
       h("div", { class: "photo-side" }, details, ratingSection(photo)),
       h("div", { class: "photo-main" }, comments.section),
       h("div", { class: "photo-links" }, linksSection(photo)),
