@@ -41,6 +41,9 @@ _DATE_TIME = re.compile(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$")
 _OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 _SUBSECOND = re.compile(r"^\d{1,6}$")
 _MAX_OFFSET = timedelta(hours=14)
+# Years a photo can have been taken in; outside them a time is garbage (and near the
+# calendar's ends, moving it to UTC would overflow).
+_YEARS = (1800, 9000)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -147,6 +150,8 @@ def _taken_at(tags: dict[str, Any]) -> datetime | None:
     subsecond = _text(tags, "EXIF SubSecTimeOriginal") or ""
     micro = int(subsecond.ljust(6, "0")) if _SUBSECOND.match(subsecond) else 0
     year, month, day, hour, minute, second = map(int, found.groups())
+    if not _YEARS[0] <= year <= _YEARS[1]:
+        return None
     try:
         moment = datetime(year, month, day, hour, minute, second, micro)
     except ValueError:  # 0000:00:00 00:00:00, as cameras without a clock write

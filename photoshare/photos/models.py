@@ -10,6 +10,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from photoshare.clock import utcnow
 from photoshare.media.metadata import Camera
+from photoshare.photos.search import SORTS
 
 # Bounds that keep a photo document far below MongoDB's 16 MiB limit (docs/architecture.md):
 # 1,000 comments of 1,000 four-byte characters are ~4 MB, 20,000 ratings ~1.3 MB.
@@ -47,15 +48,12 @@ def photo_indexes() -> list[IndexModel]:
     both live in ``search_terms`` (tags as ``tag:<name>``): MongoDB cannot put two array
     fields in one compound index, and this way one index serves both.
     """
-    newest = [("created_at", DESCENDING), ("_id", DESCENDING)]
-    top = [("rating_average", DESCENDING), *newest]
-    taken_newest = [("taken_at", DESCENDING), ("_id", DESCENDING)]
-    taken_oldest = [("taken_at_known", DESCENDING), ("taken_at", ASCENDING), ("_id", ASCENDING)]
+    # One index per order (search.SORTS); ``oldest`` and ``lowest_rated`` walk theirs up.
     orders = (
-        ("newest", newest),
-        ("top", top),
-        ("taken_newest", taken_newest),
-        ("taken_oldest", taken_oldest),
+        ("newest", SORTS["newest"]),
+        ("top", SORTS["top_rated"]),
+        ("taken_newest", SORTS["taken_newest"]),
+        ("taken_oldest", SORTS["taken_oldest"]),
     )
     prefixes: dict[str, list[tuple[str, int]]] = {
         "": [],

@@ -89,6 +89,8 @@ def test_exposure_times_read_as_photographers_write_them(
         ("0x9003", "2024:13:45 99:00:00", "taken_at"),
         ("0x9003", "0000:00:00 00:00:00", "taken_at"),
         ("0x9003", "yesterday", "taken_at"),
+        ("0x9003", "0001:01:01 00:00:00", "taken_at"),
+        ("0x9003", "9999:12:31 23:59:59", "taken_at"),
         ("0x829D", IFDRational(0, 0), "f_number"),
         ("0x829D", IFDRational(-28, 10), "f_number"),
         ("0x829A", "fast", "exposure_time"),

@@ -130,6 +130,20 @@ async def test_garbage_exif_values_are_nulls(users: UserFactory, photos: PhotoFa
     }
 
 
+@pytest.mark.parametrize(
+    ("when", "offset"), [("0001:01:01 00:00:00", "+14:00"), ("9999:12:31 23:59:59", "-12:00")]
+)
+async def test_a_time_at_the_ends_of_the_calendar_is_null(
+    users: UserFactory, photos: PhotoFactory, when: str, offset: str
+) -> None:
+    exif = samples.camera_exif(**{"0x9003": when, "0x9011": offset})
+    photo = await photos.upload(
+        await users.create(), samples.camera_jpeg_with_exif(64, 48, 1, exif)
+    )
+    assert photo["taken_at"] is None
+    assert photo["camera"] == CANON
+
+
 async def test_a_broken_exif_block_is_no_error(users: UserFactory, photos: PhotoFactory) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (10, 20, 30)).save(
