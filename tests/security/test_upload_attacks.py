@@ -339,7 +339,10 @@ async def test_hostile_upload_is_refused_or_stored_clean(
         assert body["bytes"] == len(content)
         assert (body["width"], body["height"]) == size
         assert await Photo.count() == 1
-        assert len(stored_files(settings)) == 1
+        # The photo and its two display sizes, each as clean as the photo.
+        for size in body["sizes"].values():
+            await _assert_served_clean(client, size["url"], "webp")
+        assert len(stored_files(settings)) == 3
 
     avatar = await _upload(client, account, attack, avatar=True)
     me = (await client.get("/api/v1/users/me", headers=account.headers)).json()
@@ -355,6 +358,6 @@ async def test_hostile_upload_is_refused_or_stored_clean(
             client, me["avatar_url"], attack.stored_format
         )
         assert width == height <= settings.avatar_size
-        # One file for the Photo, one for the avatar; no temp file in data/tmp.
-        assert len(stored_files(settings)) == 2
+        # Three files for the Photo (it and its sizes), one for the avatar; no temp file.
+        assert len(stored_files(settings)) == 4
         assert not any(path.parent.name == "tmp" for path in stored_files(settings))

@@ -13,6 +13,8 @@ const SORTS = [
   ["oldest", "Oldest first"],
   ["top_rated", "Top rated"],
   ["lowest_rated", "Lowest rated"],
+  ["taken_newest", "Taken, newest first"],
+  ["taken_oldest", "Taken, oldest first"],
 ];
 
 function readFilters(query) {
