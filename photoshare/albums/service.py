@@ -134,8 +134,14 @@ async def reorder(album: Album, photo_ids: Sequence[str]) -> Album:
 
 
 async def _visible_ids(albums: Sequence[Album]) -> dict[PydanticObjectId, list[PydanticObjectId]]:
-    """Each album's photo ids whose photo exists, in album order; missing ones forgotten."""
-    existing = await photos.existing_ids({pid for album in albums for pid in album.photo_ids})
+    """Each album's photo ids whose photo exists, in album order; missing ones forgotten.
+
+    Counting is cheap and almost always finds every photo; only then are the ids read.
+    """
+    ids = {pid for album in albums for pid in album.photo_ids}
+    if await photos.count_existing(ids) == len(ids):
+        return {album.id: list(album.photo_ids) for album in albums if album.id is not None}
+    existing = await photos.existing_ids(ids)
     visible: dict[PydanticObjectId, list[PydanticObjectId]] = {}
     for album in albums:
         assert album.id is not None
