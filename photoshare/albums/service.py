@@ -4,8 +4,8 @@ The photo list itself changes only through ``membership`` (one atomic update eac
 Deleting a photo takes it out of every album in the same service operation
 (``photos.service.delete``), right after the photo itself. Should the process stop between
 the two, an album would keep the id of a photo that is gone: so every read here keeps only
-ids whose photo exists (one ``_id`` query per page of albums or photos), counts and picks
-the cover from those, and drops the missing ids from the album (``membership.forget``).
+ids whose photo exists (a count by ``_id``, and the ids themselves only when some are gone),
+counts and picks the cover from those, and drops the missing ids (``membership.forget``).
 A reader never sees a photo that no longer exists, and the album heals on first read.
 """
 
