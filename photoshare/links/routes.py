@@ -209,7 +209,7 @@ def _shown(shown: service.LinkImage, if_none_match: str | None) -> Response:
 )
 async def unlock_link(
     slug: Annotated[str, Path(max_length=32)],
-    password: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(min_length=1, max_length=128)],
     runtime: RuntimeDep,
     request: Request,
     address: ClientAddress,

@@ -473,3 +473,23 @@ async def test_views_counted_in_memory_are_written_by_the_time_the_app_stops(
         stored = await link_as_shown(client, link)
         assert stored["views"] == 4
         assert stored["last_viewed_at"] == shown["last_viewed_at"]
+
+
+async def test_views_counted_in_memory_reach_the_database_within_seconds(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    """What other workers (and a crash) see: the tally is written every second, unasked."""
+    owner, photo = await shared_photo(client, users, photos)
+    link = await share(client, owner, photo["id"])
+    for _ in range(2):
+        assert (await client.get(path_of(link))).status_code == 200
+    stored = 0
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        with RECORDER.quiet():
+            document = await collection(Link).find_one({"_id": PydanticObjectId(link["id"])})
+        assert document is not None
+        stored = document.get("views", 0)
+        if stored == 2:
+            break
+    assert stored == 2
