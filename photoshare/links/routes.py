@@ -168,6 +168,9 @@ async def link_image(
     try:
         shown, admission = await service.link_image(runtime, slug, accept, link_proof)
         response = _shown(shown, if_none_match)
+        if admission.private:
+            # Browsers revalidate (and so pass the gate again); shared caches keep nothing.
+            response.headers["Cache-Control"] = "private, no-cache"
         if response.status_code != status.HTTP_304_NOT_MODIFIED:
             await policies.count_view(runtime, admission)
     except LinkRefused as refused:
@@ -182,11 +185,8 @@ def _shown(shown: service.LinkImage, if_none_match: str | None) -> Response:
         case service.SharedAlbum():
             # The album share page is served by the albums domain once it exists.
             raise NotFound("This link's album page is not available")
-        case service.RenderedFile(path=path, varies=varies, private=private):
+        case service.RenderedFile(path=path, varies=varies):
             response = file_response(path, if_none_match)
-            if private:
-                # Each view passes the gate: browsers revalidate, shared caches keep nothing.
-                response.headers["Cache-Control"] = "private, no-cache"
         case ServedRender() as held:
             response = bytes_response(held.content, held.media_type, held.etag, if_none_match)
             varies = held.varies
