@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from beanie import Document
@@ -30,8 +31,10 @@ from photoshare.errors import install_error_handlers
 from photoshare.finite_json import FiniteJsonNumbers
 from photoshare.health import router as health_router
 from photoshare.links.models import Link
+from photoshare.links.proofs import LinkProofs
 from photoshare.links.render_cache import RenderCache, RenderPool
 from photoshare.links.routes import router as links_router
+from photoshare.links.views import ViewTally
 from photoshare.logs import RequestIdMiddleware, configure_logging
 from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
@@ -88,11 +91,13 @@ def _describe_mode(settings: Settings) -> str:
 def _runtime(settings: Settings, database: db.Database, store: kv.KeyValueStore) -> Runtime:
     # Renders have workers of their own: however many are asked for, uploads keep theirs.
     render_pool = RenderPool(settings.render_workers, settings.render_timeout_seconds)
+    secret_key = settings.resolve_secret_key()
+    proof_lifetime = timedelta(hours=settings.link_password_cookie_hours)
     return Runtime(
         settings=settings,
         db=database,
         kv=store,
-        tokens=TokenCodec(settings.resolve_secret_key()),
+        tokens=TokenCodec(secret_key),
         passwords=PasswordHasher(settings),
         denylist=Denylist(store.redis),
         throttle=LoginThrottle(store.redis, settings),
@@ -101,6 +106,8 @@ def _runtime(settings: Settings, database: db.Database, store: kv.KeyValueStore)
         storage=build_storage(settings),
         images=ImageWorker(settings.image_workers),
         renders=RenderCache(settings.data_dir / "renders", render_pool, settings.temp_dir),
+        link_proofs=LinkProofs(secret_key, proof_lifetime),
+        view_tally=ViewTally(),
         trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
     )
 
@@ -123,6 +130,14 @@ async def _tidy(runtime: Runtime) -> asyncio.Task[None]:
     return asyncio.create_task(orphans.reconcile(runtime, started), name="reconcile storage")
 
 
+async def _write_views(runtime: Runtime) -> None:
+    """Write the link views counted in memory; a stop goes on if the database is gone."""
+    try:
+        await runtime.view_tally.write()
+    except Exception:
+        log.exception("the last link views could not be written")
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -135,13 +150,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime = _runtime(settings, database, store)
         log.info(_describe_mode(settings))
         tidying = await _tidy(runtime) if settings.embedded and not read_only else None
+        views = None if read_only else asyncio.create_task(runtime.view_tally.keep_writing())
         try:
             yield
         finally:
-            if tidying is not None:
-                tidying.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await tidying
+            for task in (tidying, views):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            await _write_views(runtime)
             await store.close()
             await database.close()
             log.info("PhotoShare stopped cleanly")
