@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from fastapi import Query
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from photoshare.albums.models import MAX_ALBUM_PHOTOS, Visibility
@@ -24,6 +25,10 @@ AlbumDescription = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=MAX_ALBUM_DESCRIPTION_LENGTH),
     MULTI_LINE,
+]
+# The ``owner`` filter of the album list: a username, compared as logins compare them.
+OwnerFilter = Annotated[
+    str, Query(max_length=64, description="Only this user's albums (a username)."), SINGLE_LINE
 ]
 # An id as sent; one that names no photo is answered by the service (404 or 422).
 PhotoIdIn = Annotated[str, StringConstraints(min_length=1, max_length=64), SINGLE_LINE]
