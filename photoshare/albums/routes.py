@@ -48,7 +48,7 @@ async def get_album(album: VisibleAlbum, runtime: RuntimeDep, viewer: OptionalUs
     return await service.present(runtime, album, viewer)
 
 
-@router.patch("/{album_id}", summary="Edit an album")
+@router.patch("/{album_id}", summary="Edit an album", responses=errors(422))
 async def update_album(
     album: OwnedAlbum, data: AlbumUpdate, user: CurrentUser, runtime: RuntimeDep
 ) -> AlbumOut:
@@ -79,7 +79,7 @@ async def add_album_photo(
     return await service.present(runtime, await service.add_photo(album, data.photo_id, user), user)
 
 
-@router.put("/{album_id}/photos", summary="Reorder an album's photos")
+@router.put("/{album_id}/photos", summary="Reorder an album's photos", responses=errors(422))
 async def reorder_album_photos(
     album: OwnedAlbum, data: AlbumOrder, user: CurrentUser, runtime: RuntimeDep
 ) -> AlbumOut:
