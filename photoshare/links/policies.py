@@ -79,7 +79,7 @@ async def count_view(runtime: Runtime, admission: Admission) -> None:
     tallied in memory and written in batches, to keep the hot renders' fast path.
     """
     if not admission.gated:
-        await runtime.view_tally.add(admission.slug)
+        runtime.view_tally.add(admission.slug)
         return
     now = utcnow()
     query: dict[str, object] = {"slug": admission.slug}

@@ -247,7 +247,7 @@ def _shown(
 )
 async def unlock_link(
     slug: Annotated[str, Path(max_length=32)],
-    password: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(min_length=1, max_length=128)],
     runtime: RuntimeDep,
     request: Request,
     address: ClientAddress,

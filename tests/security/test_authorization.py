@@ -269,10 +269,20 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
         (401, 201, 201, 201, 201, 401, 401),
         True,
     ),
-    ("GET", "/api/v1/photos/{photo_id}/links"): (photo_path("/links"), (200,) * 7, False),
+    # Public, and can_delete for a caller (whose token must then be valid, as for a photo).
+    ("GET", "/api/v1/photos/{photo_id}/links"): (
+        photo_path("/links"),
+        (200, 200, 200, 200, 200, 401, 401),
+        False,
+    ),
     ("GET", "/api/v1/links/{link_id}"): (
         lambda w, a: (f"/api/v1/links/{w.link['id']}", {}),
-        (200,) * 7,
+        (200, 200, 200, 200, 200, 401, 401),
+        False,
+    ),
+    ("GET", "/api/v1/users/me/links"): (
+        fixed("/api/v1/users/me/links"),
+        (401, 200, 200, 200, 200, 401, 401),
         False,
     ),
     ("GET", "/api/v1/links/{link_id}/qr"): (
@@ -286,6 +296,12 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
         True,
     ),
     ("GET", "/s/{slug}"): (lambda w, a: (urlsplit(w.link["url"]).path, {}), (200,) * 7, False),
+    # A link's password form: no token involved (this link has no password: straight back).
+    ("POST", "/s/{slug}"): (
+        lambda w, a: (urlsplit(w.link["url"]).path, {"data": {"password": "any password"}}),
+        (303,) * 7,
+        False,
+    ),
     ("GET", "/media/{key}"): (
         lambda w, a: (urlsplit(str(w.photo["url"])).path, {}),
         (200,) * 7,
