@@ -28,6 +28,7 @@ class World:
     photo: dict[str, Any]
     comment_id: str
     link: dict[str, Any]
+    album: dict[str, Any]
     user_refresh: str
     confirm_token: str
 
@@ -70,6 +71,14 @@ async def build_world(client: httpx.AsyncClient) -> World:
         json={"transformation": "e_grayscale"},
         headers=owner.headers,
     )
+    album = await client.post("/api/v1/albums", json={"title": "Sea"}, headers=owner.headers)
+    assert album.status_code == 201, album.text
+    filled = await client.post(
+        f"/api/v1/albums/{album.json()['id']}/photos",
+        json={"photo_id": photo["id"]},
+        headers=owner.headers,
+    )
+    assert filled.status_code == 200, filled.text
     fresh = await client.post(
         "/api/v1/auth/login", data={"username": user.username, "password": user.password}
     )
@@ -93,6 +102,7 @@ async def build_world(client: httpx.AsyncClient) -> World:
         photo=photo,
         comment_id=comment.json()["id"],
         link=link.json(),
+        album=album.json(),
         user_refresh=fresh.json()["refresh_token"],
         confirm_token=token,
     )
@@ -107,6 +117,10 @@ def fixed(path: str) -> Request:
 
 def photo_path(suffix: str = "", **kwargs: Any) -> Request:
     return lambda world, actor: (f"/api/v1/photos/{world.photo['id']}{suffix}", dict(kwargs))
+
+
+def album_path(suffix: str = "", **kwargs: Any) -> Request:
+    return lambda world, actor: (f"/api/v1/albums/{world.album['id']}{suffix}", dict(kwargs))
 
 
 def upload(path: str) -> Request:
@@ -294,6 +308,62 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
         lambda w, a: (f"/api/v1/links/{w.link['id']}", {}),
         (401, 403, 204, 403, 204, 401, 401),
         True,
+    ),
+    # Albums: the world's is the owner's public album holding the world's photo.
+    ("POST", "/api/v1/albums"): (
+        lambda w, a: ("/api/v1/albums", {"json": {"title": "Mine"}}),
+        (401, 201, 201, 201, 201, 401, 401),
+        False,
+    ),
+    ("GET", "/api/v1/albums"): (fixed("/api/v1/albums"), (200,) * 5 + (401, 401), False),
+    ("GET", "/api/v1/albums/{album_id}"): (album_path(), (200,) * 5 + (401, 401), False),
+    ("PATCH", "/api/v1/albums/{album_id}"): (
+        album_path(json={"title": "Sea, again"}),
+        (401, 403, 200, 403, 200, 401, 401),
+        False,
+    ),
+    ("DELETE", "/api/v1/albums/{album_id}"): (
+        album_path(),
+        (401, 403, 204, 403, 204, 401, 401),
+        True,
+    ),
+    ("GET", "/api/v1/albums/{album_id}/photos"): (
+        album_path("/photos"),
+        (200,) * 5 + (401, 401),
+        False,
+    ),
+    # Past the owner check, a second copy of the photo is refused (409), not the caller.
+    ("POST", "/api/v1/albums/{album_id}/photos"): (
+        lambda w, a: (
+            f"/api/v1/albums/{w.album['id']}/photos",
+            {"json": {"photo_id": w.photo["id"]}},
+        ),
+        (401, 403, 409, 403, 409, 401, 401),
+        False,
+    ),
+    ("PUT", "/api/v1/albums/{album_id}/photos"): (
+        lambda w, a: (
+            f"/api/v1/albums/{w.album['id']}/photos",
+            {"json": {"photo_ids": [w.photo["id"]]}},
+        ),
+        (401, 403, 200, 403, 200, 401, 401),
+        False,
+    ),
+    ("DELETE", "/api/v1/albums/{album_id}/photos/{photo_id}"): (
+        lambda w, a: (f"/api/v1/albums/{w.album['id']}/photos/{w.photo['id']}", {}),
+        (401, 403, 204, 403, 204, 401, 401),
+        True,
+    ),
+    ("GET", "/api/v1/users/{username}/photos"): (
+        lambda w, a: (f"/api/v1/users/{w.accounts['owner'].username}/photos", {}),
+        (200,) * 5 + (401, 401),
+        False,
+    ),
+    # Sharing an album: its owner or an admin (a public album here: others are 403).
+    ("POST", "/api/v1/albums/{album_id}/links"): (
+        lambda w, a: (f"/api/v1/albums/{w.album['id']}/links", {"json": {}}),
+        (401, 403, 201, 403, 201, 401, 401),
+        False,
     ),
     ("GET", "/s/{slug}"): (lambda w, a: (urlsplit(w.link["url"]).path, {}), (200,) * 7, False),
     # A link's password form: no token involved (this link has no password: straight back).
