@@ -19,6 +19,7 @@ import {
 } from "../dom.js";
 import { isLoggedIn, loadCatalogue, state } from "../state.js";
 import { deleteButton, loginHash } from "../ui.js";
+import { linkFacts, policyFields } from "./policy.js";
 
 const number = (props) => h("input", { type: "number", inputmode: "numeric", ...props });
 
@@ -134,7 +135,7 @@ function formatOperation(values) {
   );
 }
 
-function qrImage(link, className = "qr") {
+export function qrImage(link, className = "qr") {
   return h("img", {
     class: className,
     src: safeUrl(link.qr_url),
@@ -144,7 +145,7 @@ function qrImage(link, className = "qr") {
   });
 }
 
-function copyButton(url, status) {
+export function copyButton(url, status) {
   return h(
     "button",
     {
@@ -204,7 +205,7 @@ async function loadLinks(links) {
 // A link's creator may delete it, and so may whoever may delete its photo (the server says
 // who that is: photo.can_delete).
 const mayDelete = (links, link) =>
-  isLoggedIn() && (links.photo.can_delete || state.me.username === link.created_by);
+  link.can_delete ?? (isLoggedIn() && (links.photo.can_delete || state.me.username === link.created_by));
 
 function linkItem(links, link) {
   const status = h("p", { class: "form-status", role: "status" });
@@ -218,6 +219,7 @@ function linkItem(links, link) {
       h("code", { class: "transformation" }, link.transformation),
       h("a", { href: safeUrl(link.url), class: "url" }, link.url),
       h("p", { class: "muted small" }, "by ", userLink(link.created_by), " ", time(link.created_at)),
+      linkFacts(link),
       h(
         "div",
         { class: "actions" },
@@ -242,6 +244,28 @@ function linkDeleteButton(links, link, item, error) {
   });
 }
 
+/** Whether opening the link is limited: then even a preview would spend a view or be refused. */
+export const hasPolicy = (link) => Boolean(link.has_password || link.expires_at || link.max_views != null);
+
+function resultPreview(link) {
+  const caption = h("figcaption", {}, h("code", { class: "transformation" }, link.transformation));
+  if (hasPolicy(link)) {
+    return h(
+      "figure",
+      { class: "preview" },
+      h("p", { class: "muted" }, "No preview here: opening a limited link counts as a view."),
+      linkFacts(link),
+      caption,
+    );
+  }
+  return h(
+    "figure",
+    { class: "preview" },
+    h("img", { src: safeUrl(link.url), alt: `Preview of the transformed photo (${link.transformation})` }),
+    caption,
+  );
+}
+
 function showResult(links, link, existed) {
   const status = h("p", { class: "form-status", role: "status" });
   links.result.dataset.linkId = link.id;
@@ -250,12 +274,7 @@ function showResult(links, link, existed) {
     h(
       "div",
       { class: "link-result__grid" },
-      h(
-        "figure",
-        { class: "preview" },
-        h("img", { src: safeUrl(link.url), alt: `Preview of the transformed photo (${link.transformation})` }),
-        h("figcaption", {}, h("code", { class: "transformation" }, link.transformation)),
-      ),
+      resultPreview(link),
       h(
         "div",
         { class: "stack" },
@@ -288,6 +307,7 @@ function builder(links, catalogue) {
     spellcheck: "false",
     placeholder: "c_fill,w_300,h_300/e_grayscale/r_max",
   });
+  const policy = policyFields();
   const error = errorSlot();
   const submit = h("button", { type: "submit" }, "Create link");
   const form = h(
@@ -298,13 +318,14 @@ function builder(links, catalogue) {
     field("Transformation", text, {
       hint: "Built from your choices; you can also type a Cloudinary-style string.",
     }),
+    policy.element,
     error,
     h("div", { class: "actions" }, submit),
   );
   followChoices(form, { operations, presets: catalogue.presets, preset, text });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    await createLink(links, { text, error, submit });
+    await createLink(links, { text, policy, error, submit });
   });
   return form;
 }
@@ -340,7 +361,7 @@ function followChoices(form, { operations, presets, preset, text }) {
   });
 }
 
-async function createLink(links, { text, error, submit }) {
+async function createLink(links, { text, policy, error, submit }) {
   clearError(error);
   const transformation = text.value.trim();
   if (!transformation) {
@@ -350,8 +371,10 @@ async function createLink(links, { text, error, submit }) {
   submit.disabled = true;
   submit.textContent = "Creating…";
   try {
-    const { status, data } = await request(links.path, { method: "POST", json: { transformation }, full: true });
+    const json = { transformation, ...policy.read() };
+    const { status, data } = await request(links.path, { method: "POST", json, full: true });
     text.value = data.transformation;
+    policy.reset();
     showResult(links, data, status === 200);
     await loadLinks(links);
   } catch (err) {
