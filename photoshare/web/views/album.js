@@ -153,8 +153,8 @@ function photoItem(page, photo, index) {
         { class: "photo-card__description" },
         h("span", { class: "album-photo__position" }, `${index + 1}. `),
         h("a", { href }, photo.description || "Untitled photo"),
-        isCover ? h("span", { class: "badge" }, "cover") : null,
       ),
+      isCover ? h("p", { class: "album-photo__cover" }, h("span", { class: "badge" }, "cover")) : null,
       page.album.can_edit ? photoControls(page, photo, index) : null,
     ),
   );
