@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from photoshare import __version__, datadir, db, kv, migrations, orphans
+from photoshare.albums.models import Album as AlbumDocument
+from photoshare.albums.routes import router as albums_router
 from photoshare.auth.mail import Mailer
 from photoshare.auth.models import RefreshToken
 from photoshare.auth.passwords import PasswordHasher
@@ -59,13 +61,14 @@ API_ROUTERS = [
     ratings_router,
     tags_router,
     links_router,
+    albums_router,
     media_router,
 ]
 
 
 def document_models() -> list[type[Document]]:
     """Every Beanie document of the service, registered at start-up (``db.connect``)."""
-    return [User, SiteClaim, RefreshToken, Photo, Tag, Link]
+    return [User, SiteClaim, RefreshToken, Photo, Tag, Link, AlbumDocument]
 
 
 def _describe_mode(settings: Settings) -> str:

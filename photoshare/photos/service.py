@@ -9,6 +9,7 @@ from beanie import PydanticObjectId
 from fastapi import UploadFile
 from pymongo import ReturnDocument
 
+from photoshare.albums import membership as albums
 from photoshare.clock import utcnow
 from photoshare.db import collection, find_page
 from photoshare.errors import Conflict, NotFound
@@ -159,13 +160,17 @@ async def refold_text() -> int:
 
 
 async def delete(runtime: Runtime, photo: Photo) -> None:
-    """Remove the photo, its tag counts, its comments' counts and its stored file."""
+    """Remove the photo from its albums, with its tag counts, comments' counts and files."""
     # What was deleted, not what was read earlier, is uncounted.
     deleted = await collection(Photo).find_one_and_delete(
         {"_id": photo.id}, projection={"tags": 1, "comments.author_id": 1}
     )
     if deleted is None:
         raise NotFound("No photo with this id")
+    assert photo.id is not None
+    # Right after the photo, so no album keeps it; album reads also skip ids whose photo
+    # is gone, in case the process stopped between the two (photoshare.albums.service).
+    await albums.remove_everywhere(photo.id)
     await tags.count_removed(deleted.get("tags", []))
     written = stats.comments_by_author(deleted.get("comments", []))
     await users.count_comments_written({author: -n for author, n in written.items()})
@@ -248,3 +253,28 @@ async def search(query: PhotoQuery, limit: int, offset: int) -> tuple[list[Photo
         Photo, query.filter(), query.sort_keys(), offset, limit, WITHOUT_THREADS
     )
     return [Photo.model_validate(doc) for doc in docs], total
+
+
+async def by_owner(owner: User, limit: int, offset: int) -> tuple[list[Photo], int]:
+    """A page of one user's photos, newest first (a profile's gallery)."""
+    assert owner.id is not None
+    return await search(PhotoQuery(keywords=[], owner_id=owner.id), limit, offset)
+
+
+async def existing_ids(ids: Iterable[PydanticObjectId]) -> set[PydanticObjectId]:
+    """Which of these photos exist (one query, ids only)."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    cursor = collection(Photo).find({"_id": {"$in": wanted}}, {"_id": 1})
+    return {doc["_id"] async for doc in cursor}
+
+
+async def by_ids(ids: Iterable[PydanticObjectId]) -> dict[PydanticObjectId, Photo]:
+    """The photos with these ids that exist, without their comments and ratings."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    cursor = collection(Photo).find({"_id": {"$in": wanted}}, WITHOUT_THREADS)
+    photos = [Photo.model_validate(doc) async for doc in cursor]
+    return {photo.id: photo for photo in photos if photo.id is not None}

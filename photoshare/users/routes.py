@@ -6,8 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
 
-from photoshare.deps import AdminUser, CurrentSession, CurrentUser, Paging, RuntimeDep
+from photoshare.deps import (
+    AdminUser,
+    CurrentSession,
+    CurrentUser,
+    OptionalUser,
+    Paging,
+    RuntimeDep,
+)
 from photoshare.openapi import errors
+from photoshare.photos import service as photos
+from photoshare.photos.schemas import PhotoOut
 from photoshare.schemas import BINARY, IMAGE_PART, Page, multipart_encoding
 from photoshare.text import SINGLE_LINE
 from photoshare.users import service
@@ -61,6 +70,15 @@ async def put_avatar(
 async def read_profile(target: TargetUser) -> Profile:
     """Return a user's public profile and statistics (never the email)."""
     return await service.profile(target)
+
+
+@router.get("/{username}/photos", summary="A user's photos")
+async def list_user_photos(
+    target: TargetUser, runtime: RuntimeDep, viewer: OptionalUser, paging: Paging
+) -> Page[PhotoOut]:
+    """List a user's photos, newest first: the profile's gallery."""
+    items, total = await photos.by_owner(target, paging.limit, paging.offset)
+    return await photos.present_page(runtime, items, total, paging, viewer)
 
 
 @router.patch("/{username}/role", summary="Change a user's role", responses=errors(409))
