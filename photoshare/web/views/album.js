@@ -4,6 +4,7 @@
 
 import { request } from "../api.js";
 import {
+  appendTo,
   clearError,
   confirmButton,
   errorSlot,
@@ -298,7 +299,8 @@ export async function albumView(root, { params: [albumId] }) {
   const back = mine
     ? h("a", { href: "#/albums" }, "← Your albums")
     : h("a", { href: `#/user/${encodeURIComponent(album.owner.username)}` }, `← ${album.owner.username}`);
-  root.append(
+  appendTo(
+    root,
     h("p", { class: "back" }, back),
     page.head,
     h("h2", { class: "section-title" }, "Photos"),

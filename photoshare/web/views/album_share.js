@@ -65,7 +65,7 @@ export function albumShareSection(album) {
   });
   return h(
     "section",
-    { class: "card", "aria-labelledby": "album-share-title" },
+    { class: "card album-share", "aria-labelledby": "album-share-title" },
     h("h2", { id: "album-share-title" }, "Share this album"),
     form,
     result,
