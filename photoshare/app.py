@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from beanie import Document
@@ -30,6 +31,7 @@ from photoshare.errors import install_error_handlers
 from photoshare.finite_json import FiniteJsonNumbers
 from photoshare.health import router as health_router
 from photoshare.links.models import Link
+from photoshare.links.proofs import LinkProofs
 from photoshare.links.render_cache import RenderCache, RenderPool
 from photoshare.links.routes import router as links_router
 from photoshare.logs import RequestIdMiddleware, configure_logging
@@ -88,11 +90,13 @@ def _describe_mode(settings: Settings) -> str:
 def _runtime(settings: Settings, database: db.Database, store: kv.KeyValueStore) -> Runtime:
     # Renders have workers of their own: however many are asked for, uploads keep theirs.
     render_pool = RenderPool(settings.render_workers, settings.render_timeout_seconds)
+    secret_key = settings.resolve_secret_key()
+    proof_lifetime = timedelta(hours=settings.link_password_cookie_hours)
     return Runtime(
         settings=settings,
         db=database,
         kv=store,
-        tokens=TokenCodec(settings.resolve_secret_key()),
+        tokens=TokenCodec(secret_key),
         passwords=PasswordHasher(settings),
         denylist=Denylist(store.redis),
         throttle=LoginThrottle(store.redis, settings),
@@ -101,6 +105,7 @@ def _runtime(settings: Settings, database: db.Database, store: kv.KeyValueStore)
         storage=build_storage(settings),
         images=ImageWorker(settings.image_workers),
         renders=RenderCache(settings.data_dir / "renders", render_pool, settings.temp_dir),
+        link_proofs=LinkProofs(secret_key, proof_lifetime),
         trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
     )
 

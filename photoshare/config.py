@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=50, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
 
+    # Share links: how long a password link's cookie proves its password
+    link_password_cookie_hours: int = Field(default=24, ge=1, le=24 * 30)
+
     # Rate limits
     rate_limit_signups_per_hour: int = Field(default=20, ge=1)
 

@@ -13,6 +13,7 @@ from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings
 from photoshare.db import Database
 from photoshare.kv import KeyValueStore
+from photoshare.links.proofs import LinkProofs
 from photoshare.links.render_cache import RenderCache
 from photoshare.media.images import ImageWorker
 from photoshare.media.storage import Storage
@@ -34,4 +35,5 @@ class Runtime:
     storage: Storage
     images: ImageWorker
     renders: RenderCache
+    link_proofs: LinkProofs
     trusted_proxies: list[IPNetwork]

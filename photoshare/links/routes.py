@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Cookie, Form, Header, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from photoshare.deps import CurrentUser, Paging, RuntimeDep
-from photoshare.links import presets, qr, service
+from photoshare.deps import ClientAddress, CurrentUser, OptionalUser, Paging, RuntimeDep
+from photoshare.errors import NotFound, TooManyRequests
+from photoshare.links import pages, policies, presets, qr, service
 from photoshare.links.deps import ValidLink
+from photoshare.links.policies import LinkGone, PasswordRequired
+from photoshare.links.proofs import PROOF_COOKIE
 from photoshare.links.render_cache import ServedRender
 from photoshare.links.schemas import Catalogue, LinkCreate, LinkOut
 from photoshare.media.responses import IMAGE_RESPONSES, bytes_response, file_response
-from photoshare.openapi import errors
+from photoshare.openapi import ErrorOut, errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.schemas import Page, binary_content
 
@@ -38,34 +41,50 @@ async def transformations() -> Catalogue:
     status_code=status.HTTP_201_CREATED,
     summary="Create a share link",
     responses={
-        200: {"model": LinkOut, "description": "The existing link for this transformation"},
+        200: {
+            "model": LinkOut,
+            "description": "The existing link for this transformation (requests without a policy)",
+        },
         **errors(422),
     },
 )
 async def create_link(
     user: CurrentUser, photo: ValidPhoto, data: LinkCreate, runtime: RuntimeDep, response: Response
 ) -> LinkOut:
-    """Create a link to the transformed photo, or return the existing one (200)."""
+    """Create a link to the transformed photo, or return the existing one (200).
+
+    With any of expires_at, password or max_views the link is always new (201).
+    """
     link, created = await service.create(runtime, photo, user, data)
     if not created:
         response.status_code = status.HTTP_200_OK
-    [out] = await service.present(runtime, [link])
+    [out] = await service.present(runtime, [link], user)
     return out
 
 
 @router.get("/api/v1/photos/{photo_id}/links", summary="A photo's share links")
-async def list_links(photo: ValidPhoto, runtime: RuntimeDep, paging: Paging) -> Page[LinkOut]:
+async def list_links(
+    photo: ValidPhoto, runtime: RuntimeDep, paging: Paging, viewer: OptionalUser
+) -> Page[LinkOut]:
     """List the photo's links, oldest first."""
     links, total = await service.for_photo(photo, paging.limit, paging.offset)
-    items = await service.present(runtime, links)
+    items = await service.present(runtime, links, viewer)
     return Page[LinkOut].of(items, total, paging)
 
 
 @router.get("/api/v1/links/{link_id}", summary="A share link")
-async def get_link(link: ValidLink, runtime: RuntimeDep) -> LinkOut:
-    """Return one link."""
-    [out] = await service.present(runtime, [link])
+async def get_link(link: ValidLink, runtime: RuntimeDep, viewer: OptionalUser) -> LinkOut:
+    """Return one link (never its password)."""
+    [out] = await service.present(runtime, [link], viewer)
     return out
+
+
+@router.get("/api/v1/users/me/links", summary="My share links")
+async def my_links(user: CurrentUser, runtime: RuntimeDep, paging: Paging) -> Page[LinkOut]:
+    """List the links the caller made, newest first, with their views."""
+    links, total = await service.for_creator(user, paging.limit, paging.offset)
+    items = await service.present(runtime, links, user)
+    return Page[LinkOut].of(items, total, paging)
 
 
 @router.get(
@@ -105,33 +124,115 @@ async def delete_link(user: CurrentUser, link: ValidLink, runtime: RuntimeDep) -
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+_GATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {
+        "model": ErrorOut,
+        "description": "A password link without proof (the cookie POST Link.url sets): "
+        "an HTML page with the password form for browsers (Accept: text/html), else JSON",
+        "content": {"text/html": {}},
+    },
+    410: {
+        "model": ErrorOut,
+        "description": "The link has expired or been viewed as many times as it allows "
+        "(a short HTML page for browsers)",
+        "content": {"text/html": {}},
+    },
+}
+
+
 @router.get(
     "/s/{slug}",
     summary="The transformed image of a link",
     response_class=Response,
-    responses={**IMAGE_RESPONSES, 302: {"description": "Redirect to the CDN"}, **errors(422)},
+    responses={
+        **IMAGE_RESPONSES,
+        302: {"description": "Redirect to the CDN"},
+        **_GATE_RESPONSES,
+        **errors(422),
+    },
 )
 async def link_image(
     slug: Annotated[str, Path(max_length=32)],
     runtime: RuntimeDep,
     request: Request,
     if_none_match: Annotated[str | None, Header()] = None,
+    link_proof: Annotated[str | None, Cookie(max_length=200)] = None,
 ) -> Response:
-    """Show the link's transformed image to anyone (this is Link.url).
+    """Show the link's transformed image to anyone the link's policy lets in (this is Link.url).
 
-    An f_auto link answers AVIF, WebP or JPEG/PNG by the request's Accept header.
+    An f_auto link answers AVIF, WebP or JPEG/PNG by the request's Accept header. Each
+    answer that shows the image counts as a view; a 304 passes the gate but is not counted.
     """
     # Read from the request: OpenAPI ignores a header parameter named Accept.
     accept = request.headers.get("accept")
-    match await service.link_image(runtime, slug, accept):
+    try:
+        shown, admission = await service.link_image(runtime, slug, accept, link_proof)
+        response = _shown(shown, if_none_match)
+        if response.status_code != status.HTTP_304_NOT_MODIFIED:
+            await policies.count_view(admission)
+    except (LinkGone, PasswordRequired) as refused:
+        return pages.refusal(refused, accept, f"{runtime.settings.base_url}/s/{slug}")
+    return response
+
+
+def _shown(shown: service.LinkImage, if_none_match: str | None) -> Response:
+    match shown:
         case service.TransformedElsewhere(url=url):
             return RedirectResponse(url, status.HTTP_302_FOUND)
-        case service.RenderedFile(path=path, varies=varies):
+        case service.SharedAlbum():
+            # The album share page is served by the albums domain once it exists.
+            raise NotFound("This link's album page is not available")
+        case service.RenderedFile(path=path, varies=varies, private=private):
             response = file_response(path, if_none_match)
+            if private:
+                # Each view passes the gate: browsers revalidate, shared caches keep nothing.
+                response.headers["Cache-Control"] = "private, no-cache"
         case ServedRender() as held:
             response = bytes_response(held.content, held.media_type, held.etag, if_none_match)
             varies = held.varies
     if varies:
         # Caches keep one copy per Accept: a browser without AVIF must not get AVIF.
         response.headers["Vary"] = "Accept"
+    return response
+
+
+@router.post(
+    "/s/{slug}",
+    summary="Give a link's password",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_class=Response,
+    responses={
+        303: {"description": "Back to Link.url, with a cookie that proves the password"},
+        **_GATE_RESPONSES,
+        **errors(429),
+    },
+)
+async def unlock_link(
+    slug: Annotated[str, Path(max_length=32)],
+    password: Annotated[str, Form(max_length=128)],
+    runtime: RuntimeDep,
+    request: Request,
+    address: ClientAddress,
+) -> Response:
+    """Check a password link's password (form field `password`) and go back to the link.
+
+    The cookie it sets proves the password on this link's path for 24 hours (by default).
+    Wrong passwords are throttled like logins (429 with Retry-After).
+    """
+    url = f"{runtime.settings.base_url}/s/{slug}"
+    accept = request.headers.get("accept")
+    try:
+        proof = await service.unlock(runtime, slug, password, address)
+    except (LinkGone, PasswordRequired, TooManyRequests) as refused:
+        return pages.refusal(refused, accept, url)
+    response = RedirectResponse(url, status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        PROOF_COOKIE,
+        proof,
+        max_age=int(runtime.link_proofs.lifetime.total_seconds()),
+        path=f"/s/{slug}",
+        secure=url.startswith("https://") or request.url.scheme == "https",
+        httponly=True,
+        samesite="lax",
+    )
     return response

@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from photoshare.clock import utcnow
 from photoshare.links.actions import STRING_FORM_RULES
 from photoshare.links.transformations import MAX_OPERATIONS, Operation, Transformation, coerce
 from photoshare.text import SINGLE_LINE, single_line
@@ -36,6 +44,8 @@ _LINK_EXAMPLES: list[dict[str, Any]] = [
     {"preset": "circle_avatar"},
 ]
 _CHOICES = ("transformation", "preset")
+_POLICY_FIELDS = ("expires_at", "password", "max_views")
+MAX_VIEWS = 1_000_000
 
 
 def _exactly_one(schema: dict[str, Any]) -> None:
@@ -44,6 +54,7 @@ def _exactly_one(schema: dict[str, Any]) -> None:
     for key in ("type", "additionalProperties", "required"):
         schema.pop(key, None)
     # Two object shapes, so generated clients offer one model for each way.
+    policy = {key: fields[key] for key in _POLICY_FIELDS}
     schema["oneOf"] = [
         {
             "type": "object",
@@ -52,7 +63,8 @@ def _exactly_one(schema: dict[str, Any]) -> None:
                 name: {
                     **fields[name],
                     "anyOf": [b for b in fields[name]["anyOf"] if b != {"type": "null"}],
-                }
+                },
+                **policy,
             },
             "required": [name],
             "additionalProperties": False,
@@ -62,8 +74,39 @@ def _exactly_one(schema: dict[str, Any]) -> None:
     schema["examples"] = _LINK_EXAMPLES
 
 
-class LinkCreate(BaseModel):
-    """Either a transformation (JSON operations or the Cloudinary string form) or a preset name."""
+class LinkPolicy(BaseModel):
+    """Optional rules for a link's URL; a link with any of them is always a new link."""
+
+    model_config = {"extra": "forbid"}
+
+    expires_at: Annotated[
+        AwareDatetime | None,
+        Field(description="When the link stops working (a future time with a timezone); 410 after"),
+    ] = None
+    password: Annotated[
+        str | None,
+        Field(min_length=8, max_length=128, description="Asked for before the link shows anything"),
+    ] = None
+    max_views: Annotated[
+        int | None,
+        Field(ge=1, le=MAX_VIEWS, description="How many times the link may be viewed; 410 after"),
+    ] = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value <= utcnow():
+            raise ValueError("expires_at must be in the future")
+        return value
+
+    @property
+    def has_rules(self) -> bool:
+        return any(getattr(self, name) is not None for name in _POLICY_FIELDS)
+
+
+class LinkCreate(LinkPolicy):
+    """Either a transformation (JSON operations or the Cloudinary string form) or a preset name,
+    and optionally a policy (expires_at, password, max_views)."""
 
     model_config = {"extra": "forbid", "json_schema_extra": _exactly_one}
 
@@ -80,12 +123,19 @@ class LinkCreate(BaseModel):
 
 class LinkOut(BaseModel):
     id: str
-    photo_id: str
+    photo_id: str | None = Field(description="The photo shown; null for an album link")
+    album_id: str | None = Field(description="The album shown; null for a photo link")
     transformation: str
     url: str
     qr_url: str
     created_by: str
     created_at: datetime
+    expires_at: datetime | None
+    has_password: bool
+    max_views: int | None
+    views: int = Field(description="How many times the link's URL showed its image (or page)")
+    last_viewed_at: datetime | None
+    can_delete: bool = Field(description="Whether the caller may delete this link")
 
 
 class CatalogueOperation(BaseModel):

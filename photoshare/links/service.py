@@ -14,14 +14,15 @@ from beanie import PydanticObjectId
 
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import InvalidInput, NotAllowed, NotFound
-from photoshare.links import presets
+from photoshare.links import policies, presets
 from photoshare.links.cloudinary import sdk_transformation
 from photoshare.links.models import Link
 from photoshare.links.negotiation import Offer, chosen_offer, offered_extension
 from photoshare.links.plan import TransformationTooLarge, plan
+from photoshare.links.policies import Admission
 from photoshare.links.render_cache import ServedRender
 from photoshare.links.renderer import fallback_format
-from photoshare.links.schemas import LinkCreate, LinkOut
+from photoshare.links.schemas import LinkCreate, LinkOut, LinkPolicy
 from photoshare.links.transformations import OutputFormat, Transformation, canonical, parse
 from photoshare.media.vips import pyvips
 from photoshare.photos.models import Photo
@@ -44,21 +45,51 @@ def link_url(runtime: Runtime, link: Link) -> str:
     return f"{runtime.settings.base_url}/s/{link.slug}"
 
 
-async def present(runtime: Runtime, links: Sequence[Link]) -> list[LinkOut]:
+async def present(
+    runtime: Runtime, links: Sequence[Link], viewer: User | None = None
+) -> list[LinkOut]:
     creators = await users.by_ids(link.created_by for link in links)
+    deletable = await _deletable(links, viewer)
     base = runtime.settings.base_url
     return [
         LinkOut(
             id=str(link.id),
-            photo_id=str(link.photo_id),
+            photo_id=_id_text(link.photo_id),
+            album_id=_id_text(link.album_id),
             transformation=link.transformation,
             url=link_url(runtime, link),
             qr_url=f"{base}/api/v1/links/{link.id}/qr",
             created_by=username_of(creators.get(link.created_by)),
             created_at=link.created_at,
+            expires_at=link.expires_at,
+            has_password=link.password_hash is not None,
+            max_views=link.max_views,
+            views=link.views,
+            last_viewed_at=link.last_viewed_at,
+            can_delete=link.id in deletable,
         )
         for link in links
     ]
+
+
+def _id_text(value: PydanticObjectId | None) -> str | None:
+    return None if value is None else str(value)
+
+
+async def _deletable(links: Sequence[Link], viewer: User | None) -> set[PydanticObjectId | None]:
+    """The links ``viewer`` may delete: made by them, of their photos, or any for an admin."""
+    if viewer is None:
+        return set()
+    if viewer.role is Role.admin:
+        return {link.id for link in links}
+    others = {link.photo_id for link in links if link.created_by != viewer.id and link.photo_id}
+    owned: set[Any] = set()
+    if others:
+        cursor = collection(Photo).find(
+            {"_id": {"$in": list(others)}, "owner_id": viewer.id}, {"_id": 1}
+        )
+        owned = {doc["_id"] async for doc in cursor}
+    return {link.id for link in links if link.created_by == viewer.id or link.photo_id in owned}
 
 
 def requested_transformation(data: LinkCreate) -> Transformation:
@@ -82,28 +113,81 @@ def check_renderable(photo: Photo, transformation: Transformation) -> None:
 
 
 async def create(runtime: Runtime, photo: Photo, user: User, data: LinkCreate) -> tuple[Link, bool]:
-    """The photo's link for this transformation, and whether it was created just now."""
+    """The photo's link for this transformation, and whether it was created just now.
+
+    A request with a policy always makes a new link.
+    """
     assert photo.id is not None and user.id is not None
     transformation = requested_transformation(data)
     check_renderable(photo, transformation)
     text = canonical(transformation)
-    existing = await Link.find_one(Link.photo_id == photo.id, Link.transformation == text)
-    if existing is not None:
-        return existing, False
-    link = Link(photo_id=photo.id, transformation=text, slug=new_slug(), created_by=user.id)
-    try:
-        await link.insert()
-    except DuplicateKeyError:
-        # A racing request created the same link first: that one is the link.
-        existing = await Link.find_one(Link.photo_id == photo.id, Link.transformation == text)
-        if existing is None:
-            raise
-        return existing, False
+    if data.has_rules:
+        link = await _insert_with_policy(
+            runtime, Link(photo_id=photo.id, transformation=text, slug="", created_by=user.id), data
+        )
+    else:
+        existing = await _plain_link(photo.id, text)
+        if existing is not None:
+            return existing, False
+        link = Link(photo_id=photo.id, transformation=text, slug=new_slug(), created_by=user.id)
+        try:
+            await link.insert()
+        except DuplicateKeyError:
+            # A racing request created the same link first: that one is the link.
+            existing = await _plain_link(photo.id, text)
+            if existing is None:
+                raise
+            return existing, False
     if not await collection(Photo).count_documents({"_id": photo.id}, limit=1):
         # The photo was deleted while we were creating its link.
         await collection(Link).delete_one({"_id": link.id})
         raise NotFound("No photo with this id")
     return link, True
+
+
+async def _plain_link(photo_id: PydanticObjectId, transformation: str) -> Link | None:
+    """The one policy-less link of a photo and transformation (older links lack the key)."""
+    return await Link.find_one(
+        Link.photo_id == photo_id,
+        Link.transformation == transformation,
+        Link.standalone_key == None,  # noqa: E711 (a query: matches null and missing)
+    )
+
+
+async def _insert_with_policy(runtime: Runtime, link: Link, policy: LinkPolicy) -> Link:
+    """Store a link made apart from the one-per-transformation rule, with ``policy``."""
+    link.slug = new_slug()
+    link.standalone_key = link.slug
+    link.expires_at = policy.expires_at
+    link.max_views = policy.max_views
+    if policy.password is not None:
+        link.password_hash = await runtime.passwords.hash(policy.password)
+    await link.insert()
+    return link
+
+
+async def create_for_album(
+    runtime: Runtime, album_id: PydanticObjectId, user: User, policy: LinkPolicy
+) -> Link:
+    """A new link to an album's share page, under ``policy`` (every album link is new).
+
+    The caller (the albums domain) has checked that the album exists and ``user`` may share it.
+    """
+    assert user.id is not None
+    link = Link(album_id=album_id, slug="", created_by=user.id)
+    return await _insert_with_policy(runtime, link, policy)
+
+
+async def delete_for_album(album_id: PydanticObjectId) -> None:
+    """Remove a deleted album's links."""
+    await collection(Link).delete_many({"album_id": album_id})
+
+
+async def for_creator(user: User, limit: int, offset: int) -> tuple[list[Link], int]:
+    """A page of the links ``user`` made, newest first."""
+    query = Link.find(Link.created_by == user.id)
+    links = await query.sort("-created_at", "-_id").skip(offset).limit(limit).to_list()
+    return links, await Link.find(Link.created_by == user.id).count()
 
 
 async def for_photo(photo: Photo, limit: int, offset: int) -> tuple[list[Link], int]:
@@ -125,7 +209,10 @@ async def get(link_id: str) -> Link:
 async def delete(runtime: Runtime, link: Link, user: User) -> None:
     """Delete a link: its creator, the photo's owner or an admin may."""
     if user.id != link.created_by and user.role is not Role.admin:
-        photo = await collection(Photo).find_one({"_id": link.photo_id}, {"owner_id": 1})
+        # An album link: its creator or an admin (the albums domain may allow its owner).
+        photo = None
+        if link.photo_id is not None:
+            photo = await collection(Photo).find_one({"_id": link.photo_id}, {"owner_id": 1})
         if photo is None or photo["owner_id"] != user.id:
             raise NotAllowed("Only the link's creator, the photo's owner or an admin can delete it")
     await collection(Link).delete_one({"_id": link.id})
@@ -145,6 +232,8 @@ class RenderedFile:
     path: Path
     # One of an f_auto link's variants, chosen by the Accept header.
     varies: bool = False
+    # A gated link's image: no shared cache may keep it (each view must pass the gate).
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,26 +243,57 @@ class TransformedElsewhere:
     url: str
 
 
+@dataclass(frozen=True)
+class SharedAlbum:
+    """An album link that passed the gate: its URL shows the album's page."""
+
+    link: Link
+
+
 # What a link's public URL shows: a render in memory (bytes, type, ETag), one on disk,
-# or a redirect to the backend that transforms images itself.
-LinkImage = ServedRender | RenderedFile | TransformedElsewhere
+# a redirect to the backend that transforms images itself, or an album's page.
+LinkImage = ServedRender | RenderedFile | TransformedElsewhere | SharedAlbum
 
 
-async def link_image(runtime: Runtime, slug: str, accept: str | None = None) -> LinkImage:
-    """The transformed image behind a link's public URL, or where the backend serves it.
+async def link_image(
+    runtime: Runtime, slug: str, accept: str | None = None, proof: str | None = None
+) -> tuple[LinkImage, Admission]:
+    """What a link's public URL shows, once the link's policy lets the request through.
 
-    An f_auto link's image is the variant (AVIF, WebP, JPEG/PNG) ``accept`` chooses.
+    An f_auto link's image is the variant (AVIF, WebP or JPEG/PNG) ``accept`` chooses;
+    ``proof`` is the request's password cookie. The admission is what to count the view
+    against (see :func:`policies.count_view`) when the answer shows the image.
     """
     offer = chosen_offer(accept)
+    # Only links without a policy are ever held hot: a gated link always reads its document.
     hot = runtime.renders.hot.get(slug) or runtime.renders.hot.get(slug, offer)
     if hot is not None:
-        return hot
+        return hot, Admission(slug)
     link = await Link.find_one(Link.slug == slug) if len(slug) == SLUG_LENGTH else None
-    doc = link and await collection(Photo).find_one(
+    if link is None:
+        raise NotFound("This link does not exist (any more)")
+    admission = policies.admit(runtime, link, proof)
+    if link.photo_id is None:
+        return SharedAlbum(link), admission
+    return await _photo_image(runtime, link, offer), admission
+
+
+async def unlock(runtime: Runtime, slug: str, password: str, client_address: str) -> str:
+    """A proof (the cookie's value) that ``password`` is the link's; 401 when it is not."""
+    link = await Link.find_one(Link.slug == slug) if len(slug) == SLUG_LENGTH else None
+    if link is None:
+        raise NotFound("This link does not exist (any more)")
+    # Nothing to unlock behind an expired or used-up link: say so before any password work.
+    policies.check_open(link)
+    return await policies.check_password(runtime, link, password, client_address)
+
+
+async def _photo_image(runtime: Runtime, link: Link, offer: Offer) -> LinkImage:
+    doc = await collection(Photo).find_one(
         {"_id": link.photo_id},
         {"storage_key": 1, "content_hash": 1, "format": 1, "width": 1, "height": 1},
     )
-    if link is None or doc is None:
+    if doc is None:
         raise NotFound("This link does not exist (any more)")
     transformation = parse(link.transformation)
     key = doc["storage_key"]
@@ -186,7 +306,9 @@ async def link_image(runtime: Runtime, slug: str, accept: str | None = None) -> 
         raise NotFound("This link's photo is gone")
     variant = offer if transformation.negotiated else ""
     path = await _rendered(runtime, link, doc, source, transformation, offer)
-    entry = await runtime.renders.hot.load(slug, path, variant)
+    if link.has_policy:
+        return RenderedFile(path, varies=bool(variant), private=True)
+    entry = await runtime.renders.hot.load(link.slug, path, variant)
     return entry or RenderedFile(path, varies=bool(variant))
 
 

@@ -103,7 +103,12 @@ async def test_link_lifecycle_with_qr_codes(
     listed = (await client.get(f"/api/v1/photos/{photo['id']}/links")).json()
     assert [item["id"] for item in listed["items"]] == [link["id"]]
     assert listed["total"] == 1
-    assert (await client.get(f"/api/v1/links/{link['id']}")).json() == link
+    # The one view is counted (the 304 is not); only the creator, here, may delete it.
+    seen = (await client.get(f"/api/v1/links/{link['id']}", headers=viewer.headers)).json()
+    assert seen == link | {"views": 1, "last_viewed_at": seen["last_viewed_at"]}
+    assert seen["last_viewed_at"] is not None and seen["can_delete"] is True
+    anonymous = (await client.get(f"/api/v1/links/{link['id']}")).json()
+    assert anonymous["can_delete"] is False and anonymous["views"] == 1
 
     deleted = await client.delete(f"/api/v1/photos/{photo['id']}", headers=owner.headers)
     assert deleted.status_code == 204

@@ -1,0 +1,112 @@
+"""The gate in front of a link's URL: expiry, a view limit and a password, and the views count.
+
+Kind-agnostic: photo and album links pass the same gate. A view is counted by one atomic
+update whose filter re-checks the policy, so racing requests cannot see more views than
+``max_views`` allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from photoshare.clock import utcnow
+from photoshare.db import collection
+from photoshare.errors import PhotoShareError, TooManyRequests
+from photoshare.links.models import Link
+from photoshare.runtime import Runtime
+
+
+class LinkGone(PhotoShareError):
+    """The link expired or has been viewed as often as it may be."""
+
+    status_code = 410
+    detail = "This link has expired"
+
+
+class PasswordRequired(PhotoShareError):
+    """A password link asked for without proof of its password (or with a wrong one)."""
+
+    status_code = 401
+    detail = "This link is protected by a password; send it as the form field `password`"
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A request let through the gate: what its view is counted against."""
+
+    slug: str
+    max_views: int | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def gated(self) -> bool:
+        return self.max_views is not None or self.expires_at is not None
+
+
+def _check_expiry(link: Link) -> None:
+    if link.expires_at is not None and link.expires_at <= utcnow():
+        raise LinkGone("This link has expired")
+
+
+def _check_views_left(link: Link) -> None:
+    if link.max_views is not None and link.views >= link.max_views:
+        raise LinkGone("This link has been viewed as many times as it allows")
+
+
+def check_open(link: Link) -> None:
+    """Raise 410 when the link has expired or has no views left."""
+    _check_expiry(link)
+    _check_views_left(link)
+
+
+def admit(runtime: Runtime, link: Link, proof: str | None) -> Admission:
+    """Let a request for the link's URL through, or raise 410 (gone) or 401 (password).
+
+    Only who knows the password learns whether a password link's views are used up.
+    """
+    _check_expiry(link)
+    if link.password_hash is not None and not runtime.link_proofs.proves(link, proof):
+        raise PasswordRequired()
+    _check_views_left(link)
+    return Admission(link.slug, link.max_views, link.expires_at)
+
+
+async def count_view(admission: Admission) -> None:
+    """Count one view; raise 410 when the limit or the expiry was reached meanwhile.
+
+    One update: the filter holds the policy, so of racing views only those within the
+    limit match (and are counted); the others are refused.
+    """
+    now = utcnow()
+    query: dict[str, object] = {"slug": admission.slug}
+    if admission.max_views is not None:
+        query["views"] = {"$lt": admission.max_views}
+    if admission.expires_at is not None:
+        query["expires_at"] = {"$gt": now}
+    result = await collection(Link).update_one(
+        query, {"$inc": {"views": 1}, "$set": {"last_viewed_at": now}}
+    )
+    if admission.gated and result.matched_count == 0:
+        raise LinkGone("This link has been viewed as many times as it allows")
+
+
+async def check_password(runtime: Runtime, link: Link, password: str, client_address: str) -> str:
+    """A proof cookie's value for the right password; 401 for a wrong one, 429 for too many.
+
+    Guesses are counted like logins (per link and per address) before the password work.
+    """
+    if link.password_hash is None:
+        return runtime.link_proofs.issue(link)
+    account = f"link:{link.id}"
+    try:
+        await runtime.throttle.take(account, client_address)
+    except TooManyRequests as exc:
+        raise TooManyRequests(
+            "Too many wrong passwords for this link; try again later",
+            retry_after=int((exc.headers or {}).get("Retry-After", "1")),
+        ) from None
+    if not await runtime.passwords.verify(link.password_hash, password):
+        raise PasswordRequired("The password is not right")
+    await runtime.throttle.refund(account, client_address)
+    return runtime.link_proofs.issue(link)
