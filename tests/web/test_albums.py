@@ -14,17 +14,9 @@ import pyvips
 from playwright.sync_api import Locator, Page, expect
 
 from tests.servers import serving
+from tests.web import steps
 from tests.web.browsers import OUTPUT_DIR, People, require_chromium
-from tests.web.steps import (
-    PASSWORD,
-    decode_qr,
-    log_in,
-    nav,
-    page_width,
-    sign_up,
-    status,
-    unlabelled_controls,
-)
+from tests.web.steps import nav, status
 
 require_chromium()
 
@@ -62,10 +54,12 @@ class Api:
             account = {
                 "username": username,
                 "email": f"{username}@example.com",
-                "password": PASSWORD,
+                "password": steps.PASSWORD,
             }
             self.client.post("/auth/signup", json=account).raise_for_status()
-        login = self.client.post("/auth/login", data={"username": username, "password": PASSWORD})
+        login = self.client.post(
+            "/auth/login", data={"username": username, "password": steps.PASSWORD}
+        )
         login.raise_for_status()
         self.client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
 
@@ -125,7 +119,7 @@ def screenshot(page: Page, name: str) -> None:
 
 def test_album_made_ordered_and_shared_with_a_password(people: People, album_url: str) -> None:
     alice = people.open()
-    sign_up(alice, "alice")
+    steps.sign_up(alice, "alice")
     with Api(album_url, "alice", sign_up=False) as api:
         photos = [api.upload(text, tint) for text, tint in zip(HARBOUR, TINTS, strict=True)]
     photo_urls = [f"/#/photo/{photo['id']}" for photo in photos]
@@ -192,7 +186,7 @@ def test_album_made_ordered_and_shared_with_a_password(people: People, album_url
     expect(alice.get_by_text("0 of 5 views")).to_be_visible()
     qr = alice.get_by_role("img", name=f"QR code for {link_url}")
     alice.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
-    assert decode_qr(qr.screenshot()) == link_url
+    assert steps.decode_qr(qr.screenshot()) == link_url
 
     # 5. Someone else, on a phone, opens the link: the password, then the photos in order.
     phone = people.open(width=390, height=844)
@@ -211,7 +205,7 @@ def test_album_made_ordered_and_shared_with_a_password(people: People, album_url
         phone.wait_for_function(
             "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
         )
-    assert page_width(phone) <= 390
+    assert steps.page_width(phone) <= 390
     screenshot(phone, "shared-album-phone")
 
     # 6. My links counts that view; revoking the link ends it for everyone.
@@ -228,13 +222,13 @@ def test_album_made_ordered_and_shared_with_a_password(people: People, album_url
     assert httpx.get(link_url).status_code in (404, 410)
 
     # 7. The owner's album pages fit a phone too.
-    log_in(phone, "alice")
+    steps.log_in(phone, "alice")
     expect(nav(phone).get_by_role("link", name="alice")).to_be_visible()
     for url in ("/#/albums", album_page, "/#/links"):
         phone.goto(url)
         expect(phone.get_by_role("heading", level=1)).to_be_visible()
-        assert page_width(phone) <= 390, url
-        assert unlabelled_controls(phone) == [], url
+        assert steps.page_width(phone) <= 390, url
+        assert steps.unlabelled_controls(phone) == [], url
         expect(phone.get_by_text("null", exact=True)).to_have_count(0)
     assert people.dialogs == []
     assert people.page_errors == []
@@ -262,7 +256,7 @@ def test_profile_shows_the_photos_and_public_albums(people: People, album_url: s
     # Anyone, logged in or not, sees marin's photos, newest first, and the public album only.
     anonymous = people.open(width=390, height=844)
     visitor = people.open()
-    log_in(visitor, "visitor")
+    steps.log_in(visitor, "visitor")
     expect(nav(visitor).get_by_role("link", name="visitor")).to_be_visible()
     for page in (anonymous, visitor):
         profile(page)
@@ -275,7 +269,7 @@ def test_profile_shows_the_photos_and_public_albums(people: People, album_url: s
         expect(albums(page)).to_contain_text("2 photos")
         expect(page.get_by_text("Just for me")).to_have_count(0)
         expect(page.get_by_text("Friends only")).to_have_count(0)
-    assert page_width(anonymous) <= 390
+    assert steps.page_width(anonymous) <= 390
     screenshot(anonymous, "profile-phone")
     # The public album opens for them, read only.
     anonymous.get_by_role("link", name="Open water").click()
@@ -285,7 +279,7 @@ def test_profile_shows_the_photos_and_public_albums(people: People, album_url: s
 
     # The owner sees every album of theirs, each marked with who can see it.
     owner = people.open()
-    log_in(owner, "marin")
+    steps.log_in(owner, "marin")
     expect(nav(owner).get_by_role("link", name="marin")).to_be_visible()
     profile(owner)
     expect(owner.get_by_role("heading", name="Your albums")).to_be_visible()
@@ -297,7 +291,7 @@ def test_profile_shows_the_photos_and_public_albums(people: People, album_url: s
 
 def test_my_links_shows_views_and_limits_of_a_photo_link(people: People, album_url: str) -> None:
     rowan = people.open()
-    sign_up(rowan, "rowan")
+    steps.sign_up(rowan, "rowan")
     with Api(album_url, "rowan", sign_up=False) as api:
         photo = api.upload("Gulls over the pier", TINTS[0])
     rowan.goto(f"/#/photo/{photo['id']}")

@@ -2,7 +2,7 @@
 
 import { request } from "../api.js";
 import { clearError, errorSlot, h, safeUrl, showError } from "../dom.js";
-import { copyButton, qrImage } from "./links.js";
+import { copyButton, qrImage } from "./link_parts.js";
 import { linkFacts, policyFields } from "./policy.js";
 
 function createdLink(link) {

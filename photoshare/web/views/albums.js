@@ -4,7 +4,7 @@ import { request } from "../api.js";
 import { clearError, errorSlot, field, h, select, showError } from "../dom.js";
 import { photoPicture } from "../picture.js";
 import { state } from "../state.js";
-import { go, requireLogin } from "../ui.js";
+import { go, moreButton, requireLogin } from "../ui.js";
 
 const PAGE_SIZE = 24;
 
@@ -46,8 +46,6 @@ function albumCard(album) {
 export async function albumGrid(root, owner, { emptyText, label }) {
   const summary = h("p", { class: "muted grid-summary", "aria-live": "polite" });
   const list = h("ul", { class: "photo-grid album-grid", "aria-label": label });
-  const more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "More albums");
-  root.append(summary, list, h("div", { class: "load-more-row" }, more));
   let offset = 0;
   const loadPage = async () => {
     const page = await request("albums", { query: { owner, limit: PAGE_SIZE, offset } });
@@ -59,16 +57,8 @@ export async function albumGrid(root, owner, { emptyText, label }) {
     more.hidden = offset >= page.total || page.items.length === 0;
     return page;
   };
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    try {
-      await loadPage();
-    } catch (error) {
-      summary.textContent = error.message;
-    } finally {
-      more.disabled = false;
-    }
-  });
+  const more = moreButton("More albums", loadPage, summary);
+  root.append(summary, list, h("div", { class: "load-more-row" }, more));
   return loadPage();
 }
 

@@ -4,6 +4,7 @@
 import { request } from "../api.js";
 import { h, stars, time, userLink } from "../dom.js";
 import { photoPicture } from "../picture.js";
+import { moreButton } from "../ui.js";
 
 const PAGE_SIZE = 24;
 
@@ -59,9 +60,6 @@ export async function photoGrid(
 ) {
   const summary = h("p", { class: "muted grid-summary", "aria-live": "polite" });
   const list = h("ul", { class: "photo-grid", "aria-label": label });
-  const more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "Load more");
-  root.append(summary, list, h("div", { class: "load-more-row" }, more));
-
   let offset = 0;
   let total = 0;
   const loadPage = async () => {
@@ -77,17 +75,7 @@ export async function photoGrid(
     more.hidden = offset >= total || page.items.length === 0;
     return page;
   };
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    more.textContent = "Loading…";
-    try {
-      await loadPage();
-    } catch (error) {
-      summary.textContent = error.message;
-    } finally {
-      more.disabled = false;
-      more.textContent = "Load more";
-    }
-  });
+  const more = moreButton("Load more", loadPage, summary);
+  root.append(summary, list, h("div", { class: "load-more-row" }, more));
   return loadPage();
 }

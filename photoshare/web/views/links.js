@@ -3,22 +3,14 @@
 //
 // The preview is honest: it is the image the server renders for the created link (creating
 // the same transformation again returns the same link, so previewing never piles up links).
+// A link with limits (expiry, password, max views) is not previewed: loading it would spend a
+// view or be refused.
 
 import { request } from "../api.js";
-import {
-  clearError,
-  copyText,
-  errorSlot,
-  field,
-  h,
-  safeUrl,
-  select,
-  time,
-  uid,
-  userLink,
-} from "../dom.js";
+import { clearError, errorSlot, field, h, safeUrl, select, uid } from "../dom.js";
 import { isLoggedIn, loadCatalogue, state } from "../state.js";
 import { deleteButton, loginHash } from "../ui.js";
+import { copyButton, linkListItem, qrImage } from "./link_parts.js";
 import { linkFacts, policyFields } from "./policy.js";
 
 const number = (props) => h("input", { type: "number", inputmode: "numeric", ...props });
@@ -135,33 +127,6 @@ function formatOperation(values) {
   );
 }
 
-export function qrImage(link, className = "qr") {
-  return h("img", {
-    class: className,
-    src: safeUrl(link.qr_url),
-    alt: `QR code for ${link.url}`,
-    width: 160,
-    height: 160,
-  });
-}
-
-export function copyButton(url, status) {
-  return h(
-    "button",
-    {
-      type: "button",
-      class: "secondary small",
-      "aria-label": `Copy link ${url}`,
-      onclick: async () => {
-        status.textContent = (await copyText(url))
-          ? "Link copied to the clipboard."
-          : "Copying is not allowed here; select the link and copy it yourself.";
-      },
-    },
-    "Copy",
-  );
-}
-
 /** The share-links card of a photo: the builder (logged in) and the photo's links. */
 export function linksSection(photo) {
   const links = newLinks(photo);
@@ -210,27 +175,14 @@ const mayDelete = (links, link) =>
 function linkItem(links, link) {
   const status = h("p", { class: "form-status", role: "status" });
   const error = errorSlot();
-  const item = h("li", { class: "link-item", dataset: { linkId: link.id } });
-  item.append(
-    h("a", { href: safeUrl(link.url), class: "link-item__qr" }, qrImage(link, "qr qr--small")),
-    h(
-      "div",
-      { class: "link-item__body" },
-      h("code", { class: "transformation" }, link.transformation),
-      h("a", { href: safeUrl(link.url), class: "url" }, link.url),
-      h("p", { class: "muted small" }, "by ", userLink(link.created_by), " ", time(link.created_at)),
-      linkFacts(link),
-      h(
-        "div",
-        { class: "actions" },
-        copyButton(link.url, status),
-        mayDelete(links, link) ? linkDeleteButton(links, link, item, error) : null,
-      ),
-      status,
-      error,
-    ),
-  );
-  return item;
+  return linkListItem(link, {
+    about: h("code", { class: "transformation" }, link.transformation),
+    actions: (item) => [
+      copyButton(link.url, status),
+      mayDelete(links, link) ? linkDeleteButton(links, link, item, error) : null,
+    ],
+    slots: [status, error],
+  });
 }
 
 function linkDeleteButton(links, link, item, error) {
@@ -245,7 +197,7 @@ function linkDeleteButton(links, link, item, error) {
 }
 
 /** Whether opening the link is limited: then even a preview would spend a view or be refused. */
-export const hasPolicy = (link) => Boolean(link.has_password || link.expires_at || link.max_views != null);
+const hasPolicy = (link) => Boolean(link.has_password || link.expires_at || link.max_views != null);
 
 function resultPreview(link) {
   const caption = h("figcaption", {}, h("code", { class: "transformation" }, link.transformation));

@@ -2,10 +2,9 @@
 // limits, and revoking it.
 
 import { request } from "../api.js";
-import { confirmButton, errorSlot, h, safeUrl, showError, time } from "../dom.js";
-import { requireLogin } from "../ui.js";
-import { qrImage } from "./links.js";
-import { linkFacts } from "./policy.js";
+import { confirmButton, errorSlot, h, showError } from "../dom.js";
+import { moreButton, requireLogin } from "../ui.js";
+import { linkListItem } from "./link_parts.js";
 
 const PAGE_SIZE = 50;
 
@@ -41,32 +40,17 @@ function revokeButton(link, item, { error, onRevoked }) {
 
 function linkRow(link, onRevoked) {
   const error = errorSlot();
-  const item = h("li", { class: "link-item", dataset: { linkId: link.id } });
-  item.append(
-    h("a", { href: safeUrl(link.url), class: "link-item__qr" }, qrImage(link, "qr qr--small")),
-    h(
-      "div",
-      { class: "link-item__body" },
-      whatItShows(link),
-      h("a", { href: safeUrl(link.url), class: "url" }, link.url),
-      h("p", { class: "muted small" }, "made ", time(link.created_at)),
-      linkFacts(link),
-      h("div", { class: "actions" }, link.can_delete === false ? null : revokeButton(link, item, { error, onRevoked })),
-      error,
-    ),
-  );
-  return item;
+  return linkListItem(link, {
+    about: whatItShows(link),
+    actions: (item) => (link.can_delete === false ? null : revokeButton(link, item, { error, onRevoked })),
+    slots: [error],
+  });
 }
 
 export async function myLinksView(root) {
   if (!requireLogin(root, "see your share links")) return;
   const summary = h("p", { class: "muted", "aria-live": "polite" });
   const list = h("ul", { class: "link-list", "aria-label": "Your links" });
-  const more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "More links");
-  root.append(
-    h("h1", {}, "My links"),
-    h("section", { class: "card" }, summary, list, h("div", { class: "load-more-row" }, more)),
-  );
   let offset = 0;
   let total = 0;
   const describe = () => {
@@ -87,15 +71,10 @@ export async function myLinksView(root) {
     more.hidden = offset >= total || page.items.length === 0;
     describe();
   };
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    try {
-      await loadPage();
-    } catch (err) {
-      summary.textContent = err.message;
-    } finally {
-      more.disabled = false;
-    }
-  });
+  const more = moreButton("More links", loadPage, summary);
+  root.append(
+    h("h1", {}, "My links"),
+    h("section", { class: "card" }, summary, list, h("div", { class: "load-more-row" }, more)),
+  );
   await loadPage();
 }

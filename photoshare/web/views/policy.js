@@ -28,7 +28,7 @@ export function policyFields() {
   });
   const element = h(
     "fieldset",
-    { class: "policy" },
+    { class: "op policy" },
     h("legend", {}, "Limits (optional)"),
     h(
       "div",
