@@ -332,3 +332,45 @@ def test_my_links_shows_views_and_limits_of_a_photo_link(people: People, album_u
     expect(mine.filter(has_text="1 view")).to_have_count(1)
     screenshot(rowan, "my-links-used-up")
     assert people.page_errors == []
+
+
+def test_album_edited_emptied_and_deleted_while_its_photos_stay(
+    people: People, album_url: str
+) -> None:
+    with Api(album_url, "sasha") as api:
+        photos = [api.upload(text, tint) for text, tint in zip(HARBOUR[:2], TINTS[:2], strict=True)]
+        album = api.album("Pier", "public", photos)
+    sasha = people.open(width=390, height=844)
+    steps.log_in(sasha, "sasha")
+    expect(nav(sasha).get_by_role("link", name="sasha")).to_be_visible()
+    sasha.goto(f"/#/album/{album['id']}")
+    expect_order(sasha, HARBOUR[:2])
+
+    sasha.get_by_role("button", name="Edit album").click()
+    form = sasha.get_by_role("form", name="Edit album")
+    form.get_by_label("Title").fill("Pier at night")
+    form.get_by_label("Visibility").select_option("unlisted")
+    form.get_by_role("button", name="Save album").click()
+    expect(status(sasha, "The album was saved.")).to_be_visible()
+    expect(sasha.get_by_role("heading", level=1)).to_have_text("Pier at night")
+    expect(sasha.locator(".album-head .badge")).to_have_text("unlisted")
+
+    first, noon = HARBOUR[:2]
+    sasha.get_by_role("button", name=f"Remove {first} from the album").click()
+    expect(status(sasha, f"{first} was removed from the album; the photo stays.")).to_be_visible()
+    expect_order(sasha, (noon,))
+    expect(sasha.locator(".album-head")).to_contain_text("1 photo ·")
+    # The keyboard is not lost: it lands on the photo that took the removed one's place.
+    expect(sasha.get_by_role("button", name=f"Remove {noon} from the album")).to_be_focused()
+    assert steps.page_width(sasha) <= 390
+
+    sasha.get_by_role("button", name="Delete album").click()
+    sasha.get_by_role("button", name="Yes, delete the album").click()
+    expect(sasha.get_by_role("heading", level=1, name="Your albums")).to_be_visible()
+    expect(status(sasha, "The album “Pier at night” was deleted; its photos stay.")).to_be_visible()
+    expect(sasha.get_by_text("You have no albums yet")).to_be_visible()
+    sasha.goto(f"/#/photo/{photos[0]['id']}")
+    expect(sasha.get_by_role("heading", name="Photo by sasha")).to_be_visible()
+    sasha.goto(f"/#/album/{album['id']}")
+    expect(sasha.get_by_role("heading", level=1, name="Not found")).to_be_visible()
+    assert people.page_errors == []

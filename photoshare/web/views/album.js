@@ -204,7 +204,8 @@ function move(page, from, to, focusAction) {
   });
 }
 
-async function act(page, action, photo) {
+async function act(page, action, index) {
+  const photo = page.photos[index];
   const path = albumPath(page.album);
   if (action === "cover") {
     page.album = await request(path, { method: "PATCH", json: { cover_photo_id: photo.id } });
@@ -216,7 +217,9 @@ async function act(page, action, photo) {
     page.say(`${photoName(photo)} was removed from the album; the photo stays.`);
   }
   page.renderHead();
-  renderPhotos(page);
+  // The keyboard stays where it was: on the photo's controls, or on the next photo's.
+  const next = page.photos.find((each) => each.id === photo.id) ?? page.photos[index] ?? page.photos.at(-1);
+  renderPhotos(page, next ? { photoId: next.id, action } : null);
 }
 
 function wireControls(page) {
@@ -234,7 +237,7 @@ function wireControls(page) {
     button.disabled = true;
     try {
       await page.saving;
-      await act(page, action, page.photos[index]);
+      await act(page, action, index);
     } catch (err) {
       showError(page.error, err);
       button.disabled = false;
