@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from photoshare import __version__, datadir, db, kv, migrations, orphans
 from photoshare.albums.models import Album as AlbumDocument
 from photoshare.albums.routes import router as albums_router
+from photoshare.albums.share_routes import router as album_links_router
 from photoshare.auth.mail import Mailer
 from photoshare.auth.models import RefreshToken
 from photoshare.auth.passwords import PasswordHasher
@@ -64,6 +65,7 @@ API_ROUTERS = [
     tags_router,
     links_router,
     albums_router,
+    album_links_router,
     media_router,
 ]
 

@@ -10,6 +10,7 @@ import contextlib
 import logging
 
 from photoshare.db import DuplicateKeyError
+from photoshare.links import service as links
 from photoshare.photos import service as photos
 from photoshare.users import service as users
 from photoshare.users.models import SiteClaim
@@ -22,6 +23,11 @@ FOLDED_TEXT = "migration:folded-text"
 
 # v1.1: accounts count the comments they wrote (profiles no longer count them from photos).
 COMMENT_COUNTERS = "migration:comment-counters"
+
+
+# v1.1: links with a policy (and album links) share a photo and transformation; v1.0's
+# unique index over those two alone would refuse them.
+LINK_POLICIES = "migration:link-policies"
 
 
 async def _fold_text() -> None:
@@ -37,7 +43,16 @@ async def _count_comments() -> None:
         log.info("comment counters: counted the comments of %d authors", authors)
 
 
-_MIGRATIONS = ((FOLDED_TEXT, _fold_text), (COMMENT_COUNTERS, _count_comments))
+async def _retire_single_link_index() -> None:
+    if await links.retire_single_link_index():
+        log.info("link policies: dropped the v1.0 index of one link per photo and transformation")
+
+
+_MIGRATIONS = (
+    (FOLDED_TEXT, _fold_text),
+    (COMMENT_COUNTERS, _count_comments),
+    (LINK_POLICIES, _retire_single_link_index),
+)
 
 
 async def migrate() -> None:

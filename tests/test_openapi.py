@@ -267,10 +267,11 @@ async def test_a_link_is_made_from_a_transformation_or_a_preset(
     link = (await client.get("/openapi.json")).json()["components"]["schemas"]["LinkCreate"]
     shapes = {tuple(shape["required"]): shape for shape in link["oneOf"]}
     assert set(shapes) == {("transformation",), ("preset",)}
-    for shape in shapes.values():
+    for (choice,), shape in shapes.items():
         assert shape["additionalProperties"] is False
-        [field] = shape["properties"].values()
-        assert {"type": "null"} not in field["anyOf"]
+        # The choice itself, and the optional policy (v1.1) beside either.
+        assert set(shape["properties"]) == {choice, "expires_at", "password", "max_views"}
+        assert {"type": "null"} not in shape["properties"][choice]["anyOf"]
     owner = await users.create()
     photo = await photos.upload(owner)
     url = f"/api/v1/photos/{photo['id']}/links"

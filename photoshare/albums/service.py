@@ -23,6 +23,7 @@ from photoshare.albums.schemas import AlbumCreate, AlbumOut, AlbumUpdate
 from photoshare.clock import utcnow
 from photoshare.db import collection, find_page
 from photoshare.errors import InvalidInput, NotAllowed, NotFound
+from photoshare.links import service as links
 from photoshare.photos import service as photos
 from photoshare.photos.models import Photo
 from photoshare.photos.schemas import PhotoOut
@@ -97,10 +98,13 @@ def _cover_id(value: str | None) -> PydanticObjectId | None:
 
 
 async def delete(album: Album) -> None:
-    """Delete the album; its photos stay."""
+    """Delete the album and its share links; its photos stay."""
+    assert album.id is not None
     result = await collection(Album).delete_one({"_id": album.id})
     if result.deleted_count != 1:
         raise NotFound(membership.ALBUM_NOT_FOUND)
+    # Its share links go with it (a link left by a crash here answers 404 all the same).
+    await links.delete_for_album(album.id)
 
 
 async def add_photo(album: Album, photo_id: str, user: User) -> Album:

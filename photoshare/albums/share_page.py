@@ -17,10 +17,13 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from photoshare.albums.models import MAX_ALBUM_PHOTOS
 from photoshare.photos.schemas import PhotoOut
 
 # Photos on one page of the album: one request stays bounded; ?page= shows the rest.
 PAGE_SIZE = 200
+# The last page the largest album has.
+MAX_PAGE = math.ceil(MAX_ALBUM_PHOTOS / PAGE_SIZE)
 
 _TEMPLATES = Environment(
     loader=PackageLoader("photoshare.albums", "templates"),

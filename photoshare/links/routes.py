@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Cookie, Form, Header, Path, Query, Request, Response, status
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
+from photoshare.albums import share_page, sharing
 from photoshare.deps import ClientAddress, CurrentUser, OptionalUser, Paging, RuntimeDep
-from photoshare.errors import NotFound, TooManyRequests
+from photoshare.errors import TooManyRequests
 from photoshare.links import pages, policies, presets, qr, service
 from photoshare.links.deps import ValidLink
+from photoshare.links.models import Link
 from photoshare.links.policies import LinkGone, PasswordRequired
 from photoshare.links.proofs import PROOF_COOKIE
 from photoshare.links.render_cache import ServedRender
@@ -18,6 +20,7 @@ from photoshare.links.schemas import Catalogue, LinkCreate, LinkOut
 from photoshare.media.responses import IMAGE_RESPONSES, bytes_response, file_response
 from photoshare.openapi import ErrorOut, errors
 from photoshare.photos.deps import ValidPhoto
+from photoshare.runtime import Runtime
 from photoshare.schemas import Page, binary_content
 
 router = APIRouter(tags=["links"])
@@ -140,12 +143,22 @@ _GATE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# Link.url answers an image, or for an album link the album's page.
+_SHOWN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **IMAGE_RESPONSES,
+    200: {
+        "description": "The transformed image; for an album link, the album's HTML page",
+        "content": {**IMAGE_RESPONSES[200]["content"], "text/html": {"schema": {"type": "string"}}},
+    },
+}
+
+
 @router.get(
     "/s/{slug}",
-    summary="The transformed image of a link",
+    summary="The transformed image of a link, or an album's page",
     response_class=Response,
     responses={
-        **IMAGE_RESPONSES,
+        **_SHOWN_RESPONSES,
         302: {"description": "Redirect to the CDN"},
         **_GATE_RESPONSES,
         **errors(422),
@@ -157,17 +170,29 @@ async def link_image(
     request: Request,
     if_none_match: Annotated[str | None, Header()] = None,
     link_proof: Annotated[str | None, Cookie(max_length=200)] = None,
+    page: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=share_page.MAX_PAGE,
+            description=f"An album link's page of photos ({share_page.PAGE_SIZE} a page).",
+        ),
+    ] = 1,
 ) -> Response:
     """Show the link's transformed image to anyone the link's policy lets in (this is Link.url).
 
-    An f_auto link answers AVIF, WebP or JPEG/PNG by the request's Accept header. Each
-    answer that shows the image counts as a view; a 304 passes the gate but is not counted.
+    An f_auto link answers AVIF, WebP or JPEG/PNG by the request's Accept header. An album
+    link answers the album's page: its photos in album order, as HTML. Each answer that
+    shows the image or page counts as a view; a 304 passes the gate but is not counted.
     """
     # Read from the request: OpenAPI ignores a header parameter named Accept.
     accept = request.headers.get("accept")
     try:
         shown, admission = await service.link_image(runtime, slug, accept, link_proof)
-        response = _shown(shown, if_none_match)
+        if isinstance(shown, service.SharedAlbum):
+            response = await _album_page(runtime, shown.link, page)
+        else:
+            response = _shown(shown, if_none_match)
         if response.status_code != status.HTTP_304_NOT_MODIFIED:
             await policies.count_view(admission)
     except (LinkGone, PasswordRequired) as refused:
@@ -175,13 +200,26 @@ async def link_image(
     return response
 
 
-def _shown(shown: service.LinkImage, if_none_match: str | None) -> Response:
+async def _album_page(runtime: Runtime, link: Link, page: int) -> Response:
+    """An album link's page: no shared cache keeps it, since each view passes the gate."""
+    assert link.album_id is not None
+    shown = await sharing.album_page(runtime, link.album_id, page)
+    headers = {
+        "Content-Security-Policy": shown.content_security_policy,
+        "Cache-Control": "private, no-cache",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+    return HTMLResponse(shown.html, headers=headers)
+
+
+def _shown(
+    shown: ServedRender | service.RenderedFile | service.TransformedElsewhere,
+    if_none_match: str | None,
+) -> Response:
     match shown:
         case service.TransformedElsewhere(url=url):
             return RedirectResponse(url, status.HTTP_302_FOUND)
-        case service.SharedAlbum():
-            # The album share page is served by the albums domain once it exists.
-            raise NotFound("This link's album page is not available")
         case service.RenderedFile(path=path, varies=varies, private=private):
             response = file_response(path, if_none_match)
             if private:

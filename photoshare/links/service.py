@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from collections.abc import Mapping, Sequence
@@ -11,6 +12,7 @@ from typing import Any
 
 import anyio.to_thread
 from beanie import PydanticObjectId
+from pymongo.errors import OperationFailure
 
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import InvalidInput, NotAllowed, NotFound
@@ -181,6 +183,23 @@ async def create_for_album(
 async def delete_for_album(album_id: PydanticObjectId) -> None:
     """Remove a deleted album's links."""
     await collection(Link).delete_many({"album_id": album_id})
+
+
+# v1.0's unique index: one link per photo and transformation, whatever the link.
+_SINGLE_LINK_INDEX = "photo_transformation_unique"
+
+
+async def retire_single_link_index() -> bool:
+    """Drop v1.0's unique index, which refuses policy and album links; whether it was there.
+
+    Its v1.1 successor (with ``standalone_key``) is built before this runs, at start.
+    """
+    links = collection(Link)
+    if _SINGLE_LINK_INDEX not in await links.index_information():
+        return False
+    with contextlib.suppress(OperationFailure):  # another worker dropped it first
+        await links.drop_index(_SINGLE_LINK_INDEX)
+    return True
 
 
 async def for_creator(user: User, limit: int, offset: int) -> tuple[list[Link], int]:
