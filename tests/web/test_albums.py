@@ -345,6 +345,7 @@ def test_album_edited_emptied_and_deleted_while_its_photos_stay(
     expect(nav(sasha).get_by_role("link", name="sasha")).to_be_visible()
     sasha.goto(f"/#/album/{album['id']}")
     expect_order(sasha, HARBOUR[:2])
+    screenshot(sasha, "album-page-phone")
 
     sasha.get_by_role("button", name="Edit album").click()
     form = sasha.get_by_role("form", name="Edit album")
