@@ -345,6 +345,10 @@ def test_album_edited_emptied_and_deleted_while_its_photos_stay(
     expect(nav(sasha).get_by_role("link", name="sasha")).to_be_visible()
     sasha.goto(f"/#/album/{album['id']}")
     expect_order(sasha, HARBOUR[:2])
+    # Like the feed: each photo as its thumb, over its BlurHash painted in a canvas.
+    for item, photo in zip(album_photos(sasha).all(), photos, strict=True):
+        expect(item.locator("img")).to_have_attribute("src", photo["sizes"]["thumb"]["url"])
+        expect(item.locator("canvas.picture__placeholder")).to_have_count(1)
     screenshot(sasha, "album-page-phone")
 
     sasha.get_by_role("button", name="Edit album").click()
