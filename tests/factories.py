@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import httpx
 
 _counter = itertools.count(1)
+# The kinds of caller a who-may test runs as (UserFactory.cast).
+CALLERS = ("anonymous", "owner", "other", "moderator", "admin")
 
 
 @dataclass
@@ -71,6 +73,19 @@ class UserFactory:
     async def admin_and_user(self) -> tuple[Account, Account]:
         """The first account (the admin) and a plain user."""
         return await self.create(), await self.create()
+
+    async def cast(self) -> dict[str, Account | None]:
+        """One caller of each kind (CALLERS): the first account is the admin."""
+        admin = await self.create()
+        owner, other = await self.create(), await self.create()
+        moderator = await self.create(role="moderator", admin=admin)
+        return {
+            "anonymous": None,
+            "owner": owner,
+            "other": other,
+            "moderator": moderator,
+            "admin": admin,
+        }
 
 
 class PhotoFactory:

@@ -136,3 +136,49 @@ def test_a_generated_client_signs_up_uploads_and_fetches_a_qr_code(
     assert png.startswith(b"\x89PNG")
     [symbol] = pyzbar.decode(Image.open(io.BytesIO(png)))
     assert symbol.data.decode() == link.url
+
+
+def test_a_generated_client_fills_and_orders_an_album(server: ServeProcess, generated: str) -> None:
+    client_module = module(generated, "client")
+    models = module(generated, "models")
+    types = module(generated, "types")
+    anonymous = client_module.Client(base_url=server.base)
+    account = {"username": "grace", "email": "grace@example.com", "password": "correct horse 2"}
+    assert httpx.post(f"{server.base}/api/v1/auth/signup", json=account).status_code == 201
+    tokens = module(generated, "api.auth.login").sync(
+        client=anonymous, body=models.BodyLogin(username="grace", password="correct horse 2")
+    )
+    user = client_module.AuthenticatedClient(base_url=server.base, token=tokens.access_token)
+    upload = module(generated, "api.photos.upload_photo")
+    photo_ids = []
+    for name in ("first.jpg", "second.jpg"):
+        body = models.BodyUploadPhoto(
+            file=types.File(
+                payload=io.BytesIO(samples.jpeg()), file_name=name, mime_type="image/jpeg"
+            )
+        )
+        photo_ids.append(upload.sync(client=user, body=body).id)
+
+    album = module(generated, "api.albums.create_album").sync(
+        client=user, body=models.AlbumCreate(title="Harbour", visibility=models.Visibility.UNLISTED)
+    )
+    assert (album.title, album.visibility, album.cover) == ("Harbour", "unlisted", None)
+    add = module(generated, "api.albums.add_album_photo")
+    for photo_id in photo_ids:
+        added = add.sync_detailed(
+            album.id, client=user, body=models.AlbumPhotoAdd(photo_id=photo_id)
+        )
+        assert added.status_code == 200, added.content
+    again = add.sync_detailed(
+        album.id, client=user, body=models.AlbumPhotoAdd(photo_id=photo_ids[0])
+    )
+    assert again.status_code == 409
+    assert isinstance(again.parsed, models.ErrorOut)
+    ordered = module(generated, "api.albums.reorder_album_photos").sync(
+        album.id, client=user, body=models.AlbumOrder(photo_ids=list(reversed(photo_ids)))
+    )
+    assert (ordered.photos_count, ordered.cover.id) == (2, photo_ids[1])
+    listed = module(generated, "api.albums.list_album_photos").sync(album.id, client=anonymous)
+    assert [photo.id for photo in listed.items] == list(reversed(photo_ids))
+    gallery = module(generated, "api.users.list_user_photos").sync("grace", client=anonymous)
+    assert gallery.total == 2

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from photoshare.albums import service
 from photoshare.albums.deps import OwnedAlbum, VisibleAlbum
-from photoshare.albums.schemas import AlbumCreate, AlbumOrder, AlbumOut, AlbumPhotoAdd, AlbumUpdate
+from photoshare.albums.schemas import (
+    AlbumCreate,
+    AlbumOrder,
+    AlbumOut,
+    AlbumPhotoAdd,
+    AlbumUpdate,
+    OwnerFilter,
+)
 from photoshare.deps import CurrentUser, OptionalUser, Paging, RuntimeDep
 from photoshare.openapi import errors
 from photoshare.photos.schemas import PhotoOut
 from photoshare.schemas import Page
-from photoshare.text import SINGLE_LINE
 
 router = APIRouter(prefix="/api/v1/albums", tags=["albums"])
 
@@ -29,9 +35,7 @@ async def list_albums(
     runtime: RuntimeDep,
     viewer: OptionalUser,
     paging: Paging,
-    owner: Annotated[
-        str, Query(max_length=64, description="Only this user's albums."), SINGLE_LINE
-    ] = "",
+    owner: OwnerFilter = "",
 ) -> Page[AlbumOut]:
     """List the albums you may see, newest first: others' public ones, all of yours."""
     albums, total = await service.search(viewer, owner, paging.limit, paging.offset)
@@ -44,7 +48,7 @@ async def get_album(album: VisibleAlbum, runtime: RuntimeDep, viewer: OptionalUs
     return await service.present(runtime, album, viewer)
 
 
-@router.patch("/{album_id}", summary="Edit an album")
+@router.patch("/{album_id}", summary="Edit an album", responses=errors(422))
 async def update_album(
     album: OwnedAlbum, data: AlbumUpdate, user: CurrentUser, runtime: RuntimeDep
 ) -> AlbumOut:
@@ -75,7 +79,7 @@ async def add_album_photo(
     return await service.present(runtime, await service.add_photo(album, data.photo_id, user), user)
 
 
-@router.put("/{album_id}/photos", summary="Reorder an album's photos")
+@router.put("/{album_id}/photos", summary="Reorder an album's photos", responses=errors(422))
 async def reorder_album_photos(
     album: OwnedAlbum, data: AlbumOrder, user: CurrentUser, runtime: RuntimeDep
 ) -> AlbumOut:

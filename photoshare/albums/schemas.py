@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from fastapi import Query
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from photoshare.albums.models import MAX_ALBUM_PHOTOS, Visibility
 from photoshare.photos.schemas import PhotoOut
@@ -15,15 +16,31 @@ from photoshare.users.schemas import UserRef
 MAX_TITLE_LENGTH = 100
 MAX_ALBUM_DESCRIPTION_LENGTH = 2000
 
+
+def _trimmed_title(value: str) -> str:
+    title = value.strip()
+    if not title:
+        raise ValueError("title cannot be blank")
+    return title
+
+
+# The bounds apply to the text as sent, as the schema says; it is stored trimmed, and a
+# title of whitespace alone is no title.
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH),
+    StringConstraints(min_length=1, max_length=MAX_TITLE_LENGTH),
     SINGLE_LINE,
+    AfterValidator(_trimmed_title),
 ]
 AlbumDescription = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=MAX_ALBUM_DESCRIPTION_LENGTH),
+    StringConstraints(max_length=MAX_ALBUM_DESCRIPTION_LENGTH),
     MULTI_LINE,
+    AfterValidator(str.strip),
+]
+# The ``owner`` filter of the album list: a username, compared as logins compare them.
+OwnerFilter = Annotated[
+    str, Query(max_length=64, description="Only this user's albums (a username)."), SINGLE_LINE
 ]
 # An id as sent; one that names no photo is answered by the service (404 or 422).
 PhotoIdIn = Annotated[str, StringConstraints(min_length=1, max_length=64), SINGLE_LINE]

@@ -209,17 +209,22 @@ def _to_out(
     )
 
 
+async def photos_of(album: Album, limit: int, offset: int) -> tuple[list[Photo], int]:
+    """A slice of the album's photos in album order, and how many photos it holds."""
+    assert album.id is not None
+    visible = (await _visible_ids([album]))[album.id]
+    wanted = visible[offset : offset + limit]
+    found = await photos.by_ids(wanted)
+    # A photo deleted since the ids were checked is left out of this slice.
+    return [found[pid] for pid in wanted if pid in found], len(visible)
+
+
 async def photos_page(
     runtime: Runtime, album: Album, viewer: User | None, paging: Pagination
 ) -> Page[PhotoOut]:
-    """A page of the album's photos, in album order."""
-    assert album.id is not None
-    visible = (await _visible_ids([album]))[album.id]
-    wanted = visible[paging.offset : paging.offset + paging.limit]
-    found = await photos.by_ids(wanted)
-    # A photo deleted since the ids were checked is left out of this page.
-    page: list[Photo] = [found[pid] for pid in wanted if pid in found]
-    return await photos.present_page(runtime, page, len(visible), paging, viewer)
+    """A page of the album's photos, in album order, as the API shows them to ``viewer``."""
+    page, total = await photos_of(album, paging.limit, paging.offset)
+    return await photos.present_page(runtime, page, total, paging, viewer)
 
 
 async def search(

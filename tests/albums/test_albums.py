@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.factories import Account, PhotoFactory, UserFactory
 
@@ -15,6 +16,17 @@ async def new_album(client: httpx.AsyncClient, owner: Account, **fields: Any) ->
     assert response.status_code == 201, response.text
     album: dict[str, Any] = response.json()
     return album
+
+
+@pytest.fixture
+async def owner(users: UserFactory) -> Account:
+    return await users.create()
+
+
+@pytest.fixture
+async def album(client: httpx.AsyncClient, owner: Account) -> dict[str, Any]:
+    """An empty public album of ``owner``."""
+    return await new_album(client, owner)
 
 
 async def add(
@@ -73,10 +85,8 @@ async def test_create_read_edit_delete(
 
 
 async def test_add_list_remove_and_cover(
-    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+    client: httpx.AsyncClient, photos: PhotoFactory, owner: Account, album: dict[str, Any]
 ) -> None:
-    owner = await users.create()
-    album = await new_album(client, owner)
     first, second, third = [await photos.upload(owner, description=f"p{i}") for i in range(3)]
     for photo in (first, second, third):
         added = await add(client, owner, album, photo)
@@ -206,10 +216,8 @@ async def test_only_the_album_owners_photos_can_be_added_except_by_admins(
 
 
 async def test_reorder_needs_the_same_photos(
-    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+    client: httpx.AsyncClient, photos: PhotoFactory, owner: Account, album: dict[str, Any]
 ) -> None:
-    owner = await users.create()
-    album = await new_album(client, owner)
     url = f"/api/v1/albums/{album['id']}/photos"
     empty = await client.put(url, json={"photo_ids": []}, headers=owner.headers)
     assert empty.status_code == 200
@@ -242,10 +250,8 @@ async def test_reorder_needs_the_same_photos(
 
 
 async def test_a_chosen_cover_must_be_in_the_album_and_null_restores_the_first(
-    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+    client: httpx.AsyncClient, photos: PhotoFactory, owner: Account, album: dict[str, Any]
 ) -> None:
-    owner = await users.create()
-    album = await new_album(client, owner)
     url = f"/api/v1/albums/{album['id']}"
     inside, outside = await photos.upload(owner), await photos.upload(owner)
     refused = await client.patch(url, json={"cover_photo_id": inside["id"]}, headers=owner.headers)

@@ -11,25 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import Account, PhotoFactory, UserFactory
+from tests.factories import CALLERS, Account, PhotoFactory, UserFactory
 
-CALLERS = ("anonymous", "owner", "other", "moderator", "admin")
 CHANGERS = {"owner", "admin"}
 VISIBILITIES = ("public", "unlisted", "private")
 
 
 @pytest.fixture
 async def cast(users: UserFactory) -> dict[str, Account | None]:
-    admin = await users.create()
-    owner, other = await users.create(), await users.create()
-    moderator = await users.create(role="moderator", admin=admin)
-    return {
-        "anonymous": None,
-        "owner": owner,
-        "other": other,
-        "moderator": moderator,
-        "admin": admin,
-    }
+    return await users.cast()
 
 
 def headers(caller: Account | None) -> dict[str, str]:

@@ -7,29 +7,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import Account, PhotoFactory, UserFactory
+from tests.factories import CALLERS, Account, PhotoFactory, UserFactory
 
 # Who may do what (shared/API.md): photos by their owner or an admin; a comment's text by its
 # author only; comments deleted by moderators and admins.
 PHOTO_CHANGERS = {"owner", "admin"}
 COMMENT_EDITORS = {"owner"}
 COMMENT_DELETERS = {"moderator", "admin"}
-CALLERS = ("anonymous", "owner", "other", "moderator", "admin")
 
 
 @pytest.fixture
 async def cast(users: UserFactory) -> dict[str, Account | None]:
     """One caller of each kind; "owner" owns the photo and wrote the comment."""
-    admin = await users.create()
-    owner, other = await users.create(), await users.create()
-    moderator = await users.create(role="moderator", admin=admin)
-    return {
-        "anonymous": None,
-        "owner": owner,
-        "other": other,
-        "moderator": moderator,
-        "admin": admin,
-    }
+    return await users.cast()
 
 
 @pytest.fixture(params=CALLERS)

@@ -108,6 +108,11 @@ SEMANTIC_REFUSALS: dict[str, tuple[list[str], str]] = {
     "PUT /api/v1/photos/{photo_id}/comments/{comment_id}": (["422"], "whitespace alone"),
     # A pattern for an offset-less datetime cannot say that its day exists (2024-02-30).
     "GET /api/v1/photos": (["422"], "date_from/date_to must be days and times that exist"),
+    # A title of whitespace alone is no title; a cover must be a photo in the album; a new
+    # order must hold the album's photos, each once.
+    "POST /api/v1/albums": (["422"], "whitespace alone is no title"),
+    "PATCH /api/v1/albums/{album_id}": (["422"], "the cover must be in the album; blank title"),
+    "PUT /api/v1/albums/{album_id}/photos": (["422"], "the album's own photos, each once"),
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 
@@ -212,6 +217,7 @@ class World:
     comment_id: str = ""
     link_id: str = ""
     slug: str = ""
+    album_id: str = ""
     etags: list[str] = field(default_factory=list)
     cases: dict[str, int] = field(default_factory=dict)
 
@@ -287,10 +293,27 @@ class World:
             assert link.status_code in (200, 201), link.text
             self.link_id = link.json()["id"]
             self.slug = urlsplit(link.json()["url"]).path.removeprefix("/s/")
+        self._restore_album()
         self.etags = [
             self.call("GET", f"/media/{self.media_key}").headers["etag"],
             self.call("GET", f"/s/{self.slug}").headers["etag"],
         ]
+
+    def _restore_album(self) -> None:
+        """The user's album, holding the seeded photo."""
+        album = self.call("GET", f"/api/v1/albums/{self.album_id}", self.user)
+        if album.status_code != 200:
+            album = self.call("POST", "/api/v1/albums", self.user, json={"title": "seeded album"})
+            assert album.status_code == 201, album.text
+            self.album_id = album.json()["id"]
+        if album.json()["photos_count"] == 0:
+            added = self.call(
+                "POST",
+                f"/api/v1/albums/{self.album_id}/photos",
+                self.user,
+                json={"photo_id": self.photo_id},
+            )
+            assert added.status_code == 200, added.text
 
     def real_values(self) -> dict[str, list[str]]:
         """Seeded values by parameter name, to put in place of generated ones."""
@@ -299,6 +322,7 @@ class World:
             "photo_id": [self.photo_id],
             "comment_id": [self.comment_id],
             "link_id": [self.link_id],
+            "album_id": [self.album_id],
             "slug": [self.slug],
             "key": [self.media_key],
             "username": names,
