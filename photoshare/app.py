@@ -35,6 +35,7 @@ from photoshare.links.models import Link
 from photoshare.links.proofs import LinkProofs
 from photoshare.links.render_cache import RenderCache, RenderPool
 from photoshare.links.routes import router as links_router
+from photoshare.links.views import ViewTally
 from photoshare.logs import RequestIdMiddleware, configure_logging
 from photoshare.media.images import ImageWorker
 from photoshare.media.routes import router as media_router
@@ -108,6 +109,7 @@ def _runtime(settings: Settings, database: db.Database, store: kv.KeyValueStore)
         images=ImageWorker(settings.image_workers),
         renders=RenderCache(settings.data_dir / "renders", render_pool, settings.temp_dir),
         link_proofs=LinkProofs(secret_key, proof_lifetime),
+        view_tally=ViewTally(),
         trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
     )
 
@@ -130,6 +132,14 @@ async def _tidy(runtime: Runtime) -> asyncio.Task[None]:
     return asyncio.create_task(orphans.reconcile(runtime, started), name="reconcile storage")
 
 
+async def _write_views(runtime: Runtime) -> None:
+    """Write the link views counted in memory; a stop goes on if the database is gone."""
+    try:
+        await runtime.view_tally.write()
+    except Exception:
+        log.exception("the last link views could not be written")
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -149,6 +159,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 tidying.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await tidying
+            await _write_views(runtime)
             await store.close()
             await database.close()
             log.info("PhotoShare stopped cleanly")

@@ -15,6 +15,7 @@ from photoshare.db import Database
 from photoshare.kv import KeyValueStore
 from photoshare.links.proofs import LinkProofs
 from photoshare.links.render_cache import RenderCache
+from photoshare.links.views import ViewTally
 from photoshare.media.images import ImageWorker
 from photoshare.media.storage import Storage
 
@@ -36,4 +37,5 @@ class Runtime:
     images: ImageWorker
     renders: RenderCache
     link_proofs: LinkProofs
+    view_tally: ViewTally
     trusted_proxies: list[IPNetwork]

@@ -181,3 +181,17 @@ def serving(data_dir: Path, log: Path, **env: str) -> Iterator[ServeProcess]:
     finally:
         if process.poll() is None:
             server.stop()
+
+
+@contextmanager
+def signed_in(
+    base: str, username: str, password: str, timeout: float = 60
+) -> Iterator[httpx.Client]:
+    """A client of the API of the server at ``base``, as a new account it signs up and logs in."""
+    with httpx.Client(base_url=f"{base}/api/v1", timeout=timeout) as api:
+        signup = {"username": username, "email": f"{username}@example.com", "password": password}
+        api.post("/auth/signup", json=signup).raise_for_status()
+        login = api.post("/auth/login", data={"username": username, "password": password})
+        login.raise_for_status()
+        api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        yield api

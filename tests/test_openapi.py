@@ -105,9 +105,16 @@ async def test_image_routes_document_their_content_and_304(
     for path in ("/media/{key}", "/s/{slug}"):
         responses = paths[path]["get"]["responses"]
         content = responses["200"]["content"]
-        assert {"image/jpeg", "image/png", "image/webp"} <= set(content), path
-        assert all(c["schema"] == {"type": "string", "format": "binary"} for c in content.values())
+        images = {kind: c for kind, c in content.items() if kind.startswith("image/")}
+        assert {"image/jpeg", "image/png", "image/webp"} <= set(images), path
+        assert all(c["schema"] == {"type": "string", "format": "binary"} for c in images.values())
         assert "304" in responses, path
+    # Stored media are only images; an album link's URL answers the album's page.
+    media = paths["/media/{key}"]["get"]["responses"]["200"]["content"]
+    assert all(kind.startswith("image/") for kind in media)
+    shown = paths["/s/{slug}"]["get"]["responses"]["200"]["content"]
+    assert {kind for kind in shown if not kind.startswith("image/")} == {"text/html"}
+    assert shown["text/html"]["schema"] == {"type": "string"}
 
     owner = await users.create()
     photo = await photos.upload(owner)

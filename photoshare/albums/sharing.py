@@ -20,7 +20,6 @@ from photoshare.albums.share_page import (
     render,
     shown,
 )
-from photoshare.db import collection
 from photoshare.errors import NotFound
 from photoshare.links import service as links
 from photoshare.links.models import Link
@@ -31,25 +30,26 @@ from photoshare.users import service as users
 from photoshare.users.models import User
 from photoshare.users.schemas import username_of
 
-ALBUM_GONE = "This link's album is gone"
-
 
 async def share(runtime: Runtime, album: Album, user: User, policy: LinkPolicy) -> Link:
     """A new link to the album's page under ``policy``; every request makes its own."""
     assert album.id is not None
     link = await links.create_for_album(runtime, album.id, user, policy)
-    if not await collection(Album).count_documents({"_id": album.id}, limit=1):
+    try:
+        await albums.get(str(album.id))
+    except NotFound:
         # The album was deleted while its link was being made: no link outlives it.
         await links.delete_for_album(album.id)
-        raise NotFound(ALBUM_GONE)
+        raise
     return link
 
 
 async def album_page(runtime: Runtime, album_id: PydanticObjectId, page: int) -> SharePage:
     """Page ``page`` of the album's photos (PAGE_SIZE of them), in album order, as HTML."""
-    album = await Album.get(album_id)
-    if album is None:
-        raise NotFound(ALBUM_GONE)
+    try:
+        album = await albums.get(str(album_id))
+    except NotFound:
+        raise NotFound("This link's album is gone") from None
     paging = Pagination(limit=PAGE_SIZE, offset=photo_offset(page))
     photos = await albums.photos_page(runtime, album, None, paging)
     owners = await users.by_ids([album.owner_id])

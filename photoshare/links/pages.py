@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from photoshare.errors import PhotoShareError
-from photoshare.links.policies import PasswordRequired
+from photoshare.links.policies import PROOF_ASKED_FOR
 
 _STYLE = (
     "body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f4f4f5;color:#18181b}"
@@ -84,8 +84,8 @@ def refusal(error: PhotoShareError, accept: str | None, link_url: str) -> Respon
     headers["Cache-Control"] = "no-store"
     if not wants_html(accept):
         return JSONResponse({"detail": error.detail}, error.status_code, headers=headers)
-    if isinstance(error, PasswordRequired):
-        asked = error.detail == PasswordRequired.detail
+    if error.status_code == 401:
+        asked = error.detail == PROOF_ASKED_FOR
         message = "Enter the password you were given to open it." if asked else error.detail
         form = password_form(link_url, message)
         return _page("This link needs a password", form, 401, link_url, headers)

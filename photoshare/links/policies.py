@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from photoshare.clock import utcnow
 from photoshare.db import collection
@@ -16,19 +17,17 @@ from photoshare.errors import PhotoShareError, TooManyRequests
 from photoshare.links.models import Link
 from photoshare.runtime import Runtime
 
-
-class LinkGone(PhotoShareError):
-    """The link expired or has been viewed as often as it may be."""
-
-    status_code = 410
-    detail = "This link has expired"
+# What a browser's password form and an API client are told when no proof came along.
+PROOF_ASKED_FOR = "This link is protected by a password; send it as the form field `password`"
+USED_UP = "This link has been viewed as many times as it allows"
 
 
-class PasswordRequired(PhotoShareError):
-    """A password link asked for without proof of its password (or with a wrong one)."""
+class LinkRefused(PhotoShareError):
+    """A request the link's policy turns away: 410 (expired or used up) or 401 (password)."""
 
-    status_code = 401
-    detail = "This link is protected by a password; send it as the form field `password`"
+    def __init__(self, status_code: Literal[401, 410], detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,12 @@ class Admission:
 
 def _check_expiry(link: Link) -> None:
     if link.expires_at is not None and link.expires_at <= utcnow():
-        raise LinkGone("This link has expired")
+        raise LinkRefused(410, "This link has expired")
 
 
 def _check_views_left(link: Link) -> None:
     if link.max_views is not None and link.views >= link.max_views:
-        raise LinkGone("This link has been viewed as many times as it allows")
+        raise LinkRefused(410, USED_UP)
 
 
 def check_open(link: Link) -> None:
@@ -67,17 +66,21 @@ def admit(runtime: Runtime, link: Link, proof: str | None) -> Admission:
     """
     _check_expiry(link)
     if link.password_hash is not None and not runtime.link_proofs.proves(link, proof):
-        raise PasswordRequired()
+        raise LinkRefused(401, PROOF_ASKED_FOR)
     _check_views_left(link)
     return Admission(link.slug, link.max_views, link.expires_at)
 
 
-async def count_view(admission: Admission) -> None:
+async def count_view(runtime: Runtime, admission: Admission) -> None:
     """Count one view; raise 410 when the limit or the expiry was reached meanwhile.
 
-    One update: the filter holds the policy, so of racing views only those within the
-    limit match (and are counted); the others are refused.
+    A gated view is one update: the filter holds the policy, so of racing views only those
+    within the limit match (and are counted); the others are refused. Other views are
+    tallied in memory and written in batches, to keep the hot renders' fast path.
     """
+    if not admission.gated:
+        await runtime.view_tally.add(admission.slug)
+        return
     now = utcnow()
     query: dict[str, object] = {"slug": admission.slug}
     if admission.max_views is not None:
@@ -87,8 +90,8 @@ async def count_view(admission: Admission) -> None:
     result = await collection(Link).update_one(
         query, {"$inc": {"views": 1}, "$set": {"last_viewed_at": now}}
     )
-    if admission.gated and result.matched_count == 0:
-        raise LinkGone("This link has been viewed as many times as it allows")
+    if result.matched_count == 0:
+        raise LinkRefused(410, USED_UP)
 
 
 async def check_password(runtime: Runtime, link: Link, password: str, client_address: str) -> str:
@@ -107,6 +110,6 @@ async def check_password(runtime: Runtime, link: Link, password: str, client_add
             retry_after=int((exc.headers or {}).get("Retry-After", "1")),
         ) from None
     if not await runtime.passwords.verify(link.password_hash, password):
-        raise PasswordRequired("The password is not right")
+        raise LinkRefused(401, "The password is not right")
     await runtime.throttle.refund(account, client_address)
     return runtime.link_proofs.issue(link)

@@ -13,7 +13,7 @@ from photoshare.errors import TooManyRequests
 from photoshare.links import pages, policies, presets, qr, service
 from photoshare.links.deps import ValidLink
 from photoshare.links.models import Link
-from photoshare.links.policies import LinkGone, PasswordRequired
+from photoshare.links.policies import LinkRefused
 from photoshare.links.proofs import PROOF_COOKIE
 from photoshare.links.render_cache import ServedRender
 from photoshare.links.schemas import Catalogue, LinkCreate, LinkOut
@@ -194,8 +194,8 @@ async def link_image(
         else:
             response = _shown(shown, if_none_match)
         if response.status_code != status.HTTP_304_NOT_MODIFIED:
-            await policies.count_view(admission)
-    except (LinkGone, PasswordRequired) as refused:
+            await policies.count_view(runtime, admission)
+    except LinkRefused as refused:
         return pages.refusal(refused, accept, f"{runtime.settings.base_url}/s/{slug}")
     return response
 
@@ -261,7 +261,7 @@ async def unlock_link(
     accept = request.headers.get("accept")
     try:
         proof = await service.unlock(runtime, slug, password, address)
-    except (LinkGone, PasswordRequired, TooManyRequests) as refused:
+    except (LinkRefused, TooManyRequests) as refused:
         return pages.refusal(refused, accept, url)
     response = RedirectResponse(url, status.HTTP_303_SEE_OTHER)
     response.set_cookie(

@@ -53,6 +53,7 @@ async def present(
     creators = await users.by_ids(link.created_by for link in links)
     deletable = await _deletable(links, viewer)
     base = runtime.settings.base_url
+    unwritten = {link.slug: runtime.view_tally.pending(link.slug) for link in links}
     return [
         LinkOut(
             id=str(link.id),
@@ -66,8 +67,8 @@ async def present(
             expires_at=link.expires_at,
             has_password=link.password_hash is not None,
             max_views=link.max_views,
-            views=link.views,
-            last_viewed_at=link.last_viewed_at,
+            views=link.views + unwritten[link.slug][0],
+            last_viewed_at=unwritten[link.slug][1] or link.last_viewed_at,
             can_delete=link.id in deletable,
         )
         for link in links

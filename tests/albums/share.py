@@ -1,5 +1,4 @@
-"""Helpers for the album share tests: an album of uploaded photos, its link, and the page read
-back as a browser would see it."""
+"""Helpers for the album share tests: an album's link, and its page read as a browser sees it."""
 
 from __future__ import annotations
 
@@ -70,39 +69,12 @@ def read_page(html: str) -> PageContent:
     return content
 
 
-async def make_album(
-    client: httpx.AsyncClient,
-    owner: Account,
-    photos: list[dict[str, Any]],
-    *,
-    title: str = "Dunes at dawn",
-    description: str = "",
-    visibility: str = "public",
-) -> dict[str, Any]:
-    """An album of ``owner`` holding ``photos`` in this order."""
-    created = await client.post(
-        "/api/v1/albums",
-        json={"title": title, "description": description, "visibility": visibility},
-        headers=owner.headers,
-    )
-    assert created.status_code == 201, created.text
-    album: dict[str, Any] = created.json()
-    for photo in photos:
-        added = await client.post(
-            f"/api/v1/albums/{album['id']}/photos",
-            json={"photo_id": photo["id"]},
-            headers=owner.headers,
-        )
-        assert added.status_code == 200, added.text
-    return album
-
-
 async def share(
-    client: httpx.AsyncClient, album: dict[str, Any], by: Account, **policy: Any
+    client: httpx.AsyncClient, album_id: str, by: Account, **policy: Any
 ) -> dict[str, Any]:
     """A new link to the album's page, with this policy."""
     response = await client.post(
-        f"/api/v1/albums/{album['id']}/links", json=policy, headers=by.headers
+        f"/api/v1/albums/{album_id}/links", json=policy, headers=by.headers
     )
     assert response.status_code == 201, response.text
     link: dict[str, Any] = response.json()

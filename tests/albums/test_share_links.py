@@ -13,7 +13,8 @@ from beanie import PydanticObjectId
 from photoshare.clock import utcnow
 from photoshare.db import collection
 from photoshare.links.models import Link
-from tests.albums.share import make_album, path_of, read_page, share
+from tests.albums.share import path_of, read_page, share
+from tests.albums.test_photo_delete import album_with
 from tests.factories import Account, PhotoFactory, UserFactory
 from tests.index_coverage import RECORDER
 from tests.media import samples
@@ -32,9 +33,10 @@ async def owner(admin: Account, users: UserFactory) -> Account:
 
 
 @pytest.fixture
-async def album(client: httpx.AsyncClient, owner: Account, photos: PhotoFactory) -> dict[str, Any]:
+async def album(client: httpx.AsyncClient, owner: Account, photos: PhotoFactory) -> str:
+    """The id of an unlisted album of one photo."""
     photo = await photos.upload(owner, samples.jpeg(320, 240), description="Ridge")
-    return await make_album(client, owner, [photo], visibility="unlisted")
+    return await album_with(client, owner, [photo], visibility="unlisted")
 
 
 async def test_who_may_share_an_album(
@@ -42,9 +44,9 @@ async def test_who_may_share_an_album(
     admin: Account,
     owner: Account,
     users: UserFactory,
-    album: dict[str, Any],
+    album: str,
 ) -> None:
-    path = f"/api/v1/albums/{album['id']}/links"
+    path = f"/api/v1/albums/{album}/links"
     anonymous = await client.post(path, json={})
     assert anonymous.status_code == 401
     stranger = await users.create()
@@ -61,7 +63,7 @@ async def test_who_may_share_an_album(
     # Every request makes a link of its own.
     assert by_owner.json()["id"] != by_admin.json()["id"]
     for made in (by_owner.json(), by_admin.json()):
-        assert made["album_id"] == album["id"]
+        assert made["album_id"] == album
         assert made["photo_id"] is None
         assert made["views"] == 0
         assert made["has_password"] is False
@@ -71,12 +73,10 @@ async def test_who_may_share_an_album(
 async def test_a_private_album_is_not_found_by_others(
     client: httpx.AsyncClient, owner: Account, users: UserFactory
 ) -> None:
-    album = await make_album(client, owner, [], visibility="private")
+    album = await album_with(client, owner, [], visibility="private")
     stranger = await users.create()
 
-    refused = await client.post(
-        f"/api/v1/albums/{album['id']}/links", json={}, headers=stranger.headers
-    )
+    refused = await client.post(f"/api/v1/albums/{album}/links", json={}, headers=stranger.headers)
 
     assert refused.status_code == 404
     mine = await client.get("/api/v1/users/me/links", headers=stranger.headers)
@@ -84,14 +84,14 @@ async def test_a_private_album_is_not_found_by_others(
 
 
 async def test_unknown_albums_and_bad_policies_are_refused(
-    client: httpx.AsyncClient, owner: Account, album: dict[str, Any]
+    client: httpx.AsyncClient, owner: Account, album: str
 ) -> None:
     for album_id in (str(PydanticObjectId()), "not-an-id"):
         missing = await client.post(
             f"/api/v1/albums/{album_id}/links", json={}, headers=owner.headers
         )
         assert missing.status_code == 404, album_id
-    path = f"/api/v1/albums/{album['id']}/links"
+    path = f"/api/v1/albums/{album}/links"
     past = (utcnow() - timedelta(minutes=1)).isoformat()
     for body in (
         {"expires_at": past},
@@ -101,7 +101,7 @@ async def test_unknown_albums_and_bad_policies_are_refused(
         {"max_views": 0},
         {"max_views": 1_000_001},
         {"transformation": "e_grayscale"},
-        {"photo_id": album["id"]},
+        {"photo_id": album},
     ):
         refused = await client.post(path, json=body, headers=owner.headers)
         assert refused.status_code == 422, body
@@ -110,7 +110,7 @@ async def test_unknown_albums_and_bad_policies_are_refused(
 
 
 async def test_an_expired_album_link_is_gone(
-    client: httpx.AsyncClient, owner: Account, album: dict[str, Any]
+    client: httpx.AsyncClient, owner: Account, album: str
 ) -> None:
     expires_at = utcnow() + timedelta(hours=1)
     link = await share(client, album, owner, expires_at=expires_at.isoformat())
@@ -129,7 +129,7 @@ async def test_an_expired_album_link_is_gone(
 
 
 async def test_max_views_counts_page_views(
-    client: httpx.AsyncClient, owner: Account, album: dict[str, Any]
+    client: httpx.AsyncClient, owner: Account, album: str
 ) -> None:
     link = await share(client, album, owner, max_views=2)
 
@@ -145,7 +145,7 @@ async def test_max_views_counts_page_views(
 
 
 async def test_a_password_link_asks_then_shows_the_page(
-    client: httpx.AsyncClient, owner: Account, album: dict[str, Any], app: Any
+    client: httpx.AsyncClient, owner: Account, album: str, app: Any
 ) -> None:
     link = await share(client, album, owner, password=SECRET)
     assert link["has_password"] is True

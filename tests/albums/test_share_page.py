@@ -14,7 +14,8 @@ from photoshare.albums.models import Album
 from photoshare.albums.share_page import MAX_PAGE, PAGE_SIZE
 from photoshare.db import collection
 from photoshare.photos.models import Photo
-from tests.albums.share import make_album, path_of, read_page, share
+from tests.albums.share import path_of, read_page, share
+from tests.albums.test_photo_delete import album_with
 from tests.factories import Account, PhotoFactory, UserFactory
 from tests.index_coverage import RECORDER
 from tests.links.test_links import decode_qr
@@ -44,16 +45,20 @@ async def test_the_page_shows_the_photos_in_album_order(
     client: httpx.AsyncClient, owner: Account, photos: PhotoFactory
 ) -> None:
     first, second, third = await upload_three(photos, owner)
-    album = await make_album(
-        client, owner, [first, second, third], description="Walked at 6 am.\nCold."
+    album = await album_with(
+        client,
+        owner,
+        [first, second, third],
+        title="Dunes at dawn",
+        description="Walked at 6 am.\nCold.",
     )
     order = [third["id"], first["id"], second["id"]]
     reordered = await client.put(
-        f"/api/v1/albums/{album['id']}/photos", json={"photo_ids": order}, headers=owner.headers
+        f"/api/v1/albums/{album}/photos", json={"photo_ids": order}, headers=owner.headers
     )
     assert reordered.status_code == 200, reordered.text
     link = await share(client, album, owner)
-    assert link["album_id"] == album["id"]
+    assert link["album_id"] == album
     assert link["photo_id"] is None
     assert link["url"].startswith("http://127.0.0.1:8000/s/")
 
@@ -91,7 +96,7 @@ async def test_the_page_shows_the_photos_in_album_order(
 async def test_the_page_has_a_strict_content_security_policy(
     client: httpx.AsyncClient, owner: Account, photos: PhotoFactory
 ) -> None:
-    album = await make_album(client, owner, await upload_three(photos, owner))
+    album = await album_with(client, owner, await upload_three(photos, owner))
     link = await share(client, album, owner)
 
     page = await client.get(path_of(link["url"]))
@@ -120,7 +125,7 @@ async def test_photos_without_display_sizes_show_the_stored_image(
         await collection(Photo).update_one(
             {"_id": PydanticObjectId(photo["id"])}, {"$set": {"sizes": None}}
         )
-    album = await make_album(client, owner, [photo])
+    album = await album_with(client, owner, [photo])
     link = await share(client, album, owner)
 
     content = read_page((await client.get(path_of(link["url"]))).text)
@@ -136,7 +141,7 @@ async def test_text_is_escaped(
 ) -> None:
     attack = '<script>alert("owned")</script>'
     photo = await photos.upload(owner, samples.jpeg(), description=f'" onload="alert(1) {attack}')
-    album = await make_album(
+    album = await album_with(
         client, owner, [photo], title=attack, description=f"<b>bold</b> {attack}"
     )
     link = await share(client, album, owner)
@@ -160,10 +165,10 @@ async def test_a_private_album_is_shown_through_its_link(
     client: httpx.AsyncClient, owner: Account, users: UserFactory, photos: PhotoFactory
 ) -> None:
     photo = await photos.upload(owner, samples.jpeg())
-    album = await make_album(client, owner, [photo], title="Family", visibility="private")
+    album = await album_with(client, owner, [photo], title="Family", visibility="private")
     stranger = await users.create()
     assert (
-        await client.get(f"/api/v1/albums/{album['id']}", headers=stranger.headers)
+        await client.get(f"/api/v1/albums/{album}", headers=stranger.headers)
     ).status_code == 404
     link = await share(client, album, owner)
 
@@ -177,12 +182,12 @@ async def test_photos_leave_the_page_and_a_deleted_album_is_gone(
     client: httpx.AsyncClient, owner: Account, photos: PhotoFactory
 ) -> None:
     first, second, third = await upload_three(photos, owner)
-    album = await make_album(client, owner, [first, second, third])
+    album = await album_with(client, owner, [first, second, third])
     link = await share(client, album, owner)
     deleted = await client.delete(f"/api/v1/photos/{second['id']}", headers=owner.headers)
     assert deleted.status_code == 204
     removed = await client.delete(
-        f"/api/v1/albums/{album['id']}/photos/{third['id']}", headers=owner.headers
+        f"/api/v1/albums/{album}/photos/{third['id']}", headers=owner.headers
     )
     assert removed.status_code == 204
 
@@ -191,7 +196,7 @@ async def test_photos_leave_the_page_and_a_deleted_album_is_gone(
     assert [img["src"] for img in content.images] == [first["sizes"]["preview"]["url"]]
     assert "1 photo" in content.text
 
-    gone = await client.delete(f"/api/v1/albums/{album['id']}", headers=owner.headers)
+    gone = await client.delete(f"/api/v1/albums/{album}", headers=owner.headers)
     assert gone.status_code == 204
     page = await client.get(path_of(link["url"]))
     assert page.status_code == 404
@@ -201,7 +206,7 @@ async def test_photos_leave_the_page_and_a_deleted_album_is_gone(
 
 
 async def test_an_empty_album_says_so(client: httpx.AsyncClient, owner: Account) -> None:
-    album = await make_album(client, owner, [])
+    album = await album_with(client, owner, [])
     link = await share(client, album, owner)
 
     page = await client.get(path_of(link["url"]))
@@ -216,7 +221,7 @@ async def test_a_large_album_is_shown_a_page_at_a_time(
     client: httpx.AsyncClient, owner: Account, photos: PhotoFactory
 ) -> None:
     photo = await photos.upload(owner, samples.jpeg())
-    album = await make_album(client, owner, [photo])
+    album = await album_with(client, owner, [photo])
     # More photos than one page holds, stored directly: uploading them would take long.
     doc = await collection(Photo).find_one({"_id": PydanticObjectId(photo["id"])})
     assert doc is not None
@@ -224,7 +229,7 @@ async def test_a_large_album_is_shown_a_page_at_a_time(
     with RECORDER.quiet():
         await collection(Photo).insert_many([{**doc, "_id": photo_id} for photo_id in extra])
         await collection(Album).update_one(
-            {"_id": PydanticObjectId(album["id"])}, {"$push": {"photo_ids": {"$each": extra}}}
+            {"_id": PydanticObjectId(album)}, {"$push": {"photo_ids": {"$each": extra}}}
         )
     total = PAGE_SIZE + 5
     link = await share(client, album, owner)
@@ -254,7 +259,7 @@ async def test_a_large_album_is_shown_a_page_at_a_time(
 async def test_the_qr_code_opens_the_album_page(
     client: httpx.AsyncClient, owner: Account, photos: PhotoFactory
 ) -> None:
-    album = await make_album(client, owner, [await photos.upload(owner, samples.jpeg())])
+    album = await album_with(client, owner, [await photos.upload(owner, samples.jpeg())])
     link = await share(client, album, owner)
 
     qr = await client.get(path_of(link["qr_url"]))

@@ -56,6 +56,14 @@ async def share(
     return link
 
 
+async def link_as_shown(client: httpx.AsyncClient, link: dict[str, Any]) -> dict[str, Any]:
+    """The link as GET /api/v1/links/{id} shows it now."""
+    answer = await client.get(f"/api/v1/links/{link['id']}")
+    assert answer.status_code == 200, answer.text
+    shown: dict[str, Any] = answer.json()
+    return shown
+
+
 def path_of(link: dict[str, Any]) -> str:
     return str(urlsplit(link["url"]).path)
 
@@ -93,7 +101,7 @@ async def test_a_policy_always_makes_a_new_link_and_never_shows_the_password(
     assert (plain["expires_at"], plain["max_views"], plain["album_id"]) == (None, None, None)
     assert first["has_password"] is True and first["max_views"] == 5 and first["views"] == 0
     assert second["expires_at"].startswith(expires[:19]) and second["has_password"] is False
-    for shown in (first, (await client.get(f"/api/v1/links/{first['id']}")).json()):
+    for shown in (first, (await link_as_shown(client, first))):
         assert "password" not in shown and "password_hash" not in shown
         assert "open sesame" not in str(shown) and "argon2" not in str(shown)
     # The plain link is still the one plain link.
@@ -152,7 +160,7 @@ async def test_an_expired_link_is_410_json_for_clients_and_a_page_for_browsers(
     head = await client.head(path_of(link))
     assert head.status_code == 410 and head.content == b""
     # The link's JSON and QR code work as before.
-    shown = (await client.get(f"/api/v1/links/{link['id']}")).json()
+    shown = await link_as_shown(client, link)
     assert shown["views"] == 1
     assert (await client.get(f"/api/v1/links/{link['id']}/qr")).status_code == 200
 
@@ -195,7 +203,7 @@ async def test_password_flow_with_a_real_cookie(
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     assert image.headers["cache-control"] == "private, no-cache"
     assert (await browser.get(link["url"])).status_code == 200
-    shown = (await client.get(f"/api/v1/links/{link['id']}")).json()
+    shown = await link_as_shown(client, link)
     assert shown["views"] == 2 and shown["last_viewed_at"] is not None
     # Without the cookie it is locked again.
     assert (await client.get(path_of(link))).status_code == 401
@@ -284,7 +292,7 @@ async def test_twenty_parallel_views_of_a_two_view_link_show_two_images(
     images = [answer for answer in answers if answer.status_code == 200]
     assert all(answer.headers["content-type"] == "image/png" for answer in images)
     assert all(len(answer.content) > 0 for answer in images)
-    shown = (await client.get(f"/api/v1/links/{link['id']}")).json()
+    shown = await link_as_shown(client, link)
     assert shown["views"] == 2
     gone = await client.get(path_of(link), headers=HTML)
     assert gone.status_code == 410 and "viewed as many times" in gone.text
@@ -300,7 +308,7 @@ async def test_a_304_passes_the_gate_but_is_not_a_view(
     for _ in range(3):
         cached = await client.get(path_of(link), headers={"If-None-Match": first.headers["etag"]})
         assert cached.status_code == 304
-    assert (await client.get(f"/api/v1/links/{link['id']}")).json()["views"] == 1
+    assert (await link_as_shown(client, link))["views"] == 1
     assert (await client.get(path_of(link))).status_code == 200
     # Used up: not even a revalidation gets through.
     late = await client.get(path_of(link), headers={"If-None-Match": first.headers["etag"]})
@@ -315,7 +323,7 @@ async def test_plain_links_count_their_views_from_the_hot_cache_too(
     for _ in range(3):
         answer = await client.get(path_of(link))
         assert answer.status_code == 200 and "immutable" in answer.headers["cache-control"]
-    shown = (await client.get(f"/api/v1/links/{link['id']}")).json()
+    shown = await link_as_shown(client, link)
     assert shown["views"] == 3
 
 
@@ -437,7 +445,7 @@ async def test_a_v1_0_database_takes_policy_links_after_a_restart(settings: Sett
             await collection(SiteClaim).delete_one({"_id": LINK_POLICIES})
 
     async with running_app(settings) as client:
-        old = (await client.get(f"/api/v1/links/{plain['id']}")).json()
+        old = await link_as_shown(client, plain)
         assert old["views"] == 0 and old["max_views"] is None and old["expires_at"] is None
         again = await client.post(
             f"/api/v1/photos/{photo['id']}/links",
@@ -448,3 +456,20 @@ async def test_a_v1_0_database_takes_policy_links_after_a_restart(settings: Sett
         limited = [await share(client, owner, photo["id"], max_views=1) for _ in range(2)]
         assert len({plain["id"], *(link["id"] for link in limited)}) == 3
         assert (await client.get(path_of(plain))).status_code == 200
+
+
+async def test_views_counted_in_memory_are_written_by_the_time_the_app_stops(
+    settings: Settings,
+) -> None:
+    async with running_app(settings) as client:
+        owner, photo = await shared_photo(client, UserFactory(client), PhotoFactory(client))
+        link = await share(client, owner, photo["id"])
+        for _ in range(4):
+            assert (await client.get(path_of(link))).status_code == 200
+        shown = await link_as_shown(client, link)
+        assert shown["views"] == 4
+
+    async with running_app(settings) as client:
+        stored = await link_as_shown(client, link)
+        assert stored["views"] == 4
+        assert stored["last_viewed_at"] == shown["last_viewed_at"]

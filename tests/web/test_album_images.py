@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import blurhash
-import httpx
 import pytest
 import pyvips
 from PIL import Image, TiffImagePlugin
 from playwright.sync_api import Page, Route, expect
 
-from tests.servers import serving
+from tests.servers import serving, signed_in
 from tests.web.browsers import People, require_chromium
 
 require_chromium()
@@ -86,11 +85,7 @@ def camera_photo(tint: tuple[int, int, int]) -> tuple[bytes, tuple[float, float,
 
 
 def upload_feed(base: str) -> Feed:
-    with httpx.Client(base_url=f"{base}/api/v1", timeout=120) as api:
-        signup = {"username": "gallery", "email": "gallery@example.com", "password": PASSWORD}
-        api.post("/auth/signup", json=signup).raise_for_status()
-        login = api.post("/auth/login", data={"username": "gallery", "password": PASSWORD})
-        api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    with signed_in(base, "gallery", PASSWORD, timeout=120) as api:
         photos = [camera_photo(tint) for tint in TINTS]
         tints: dict[str, tuple[float, float, float]] = {}
         for number in range(FEED_SIZE):

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests.media import samples
-from tests.servers import serving
+from tests.servers import serving, signed_in
 from tests.web.browsers import OUTPUT_DIR, People, require_chromium
 
 require_chromium()
@@ -44,11 +43,7 @@ class Shared:
 
 def share_an_album(base: str) -> Shared:
     """An account with a private album of three photos, reordered, and two links to it."""
-    with httpx.Client(base_url=f"{base}/api/v1", timeout=60) as api:
-        signup = {"username": "nomad", "email": "nomad@example.com", "password": PASSWORD}
-        api.post("/auth/signup", json=signup).raise_for_status()
-        login = api.post("/auth/login", data={"username": "nomad", "password": PASSWORD})
-        api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    with signed_in(base, "nomad", PASSWORD) as api:
         uploaded = []
         for number, ((width, height), colour) in enumerate(SHOTS, start=1):
             files = {
@@ -74,15 +69,15 @@ def share_an_album(base: str) -> Shared:
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
-    data_dir = tmp_path_factory.mktemp("share-data")
-    with serving(data_dir, data_dir / "server.log") as server:
-        yield share_an_album(server.base)
+def album_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(data_dir := tmp_path_factory.mktemp("share"), data_dir / "log") as server:
+        yield server.base
 
 
 @pytest.fixture(scope="module")
-def album_url(shared: Shared) -> str:
-    return shared.base
+def shared(album_url: str) -> Shared:
+    """The album, its photos and its links, on the module's server."""
+    return share_an_album(album_url)
 
 
 def previews(shared: Shared) -> list[dict[str, Any]]:
