@@ -8,10 +8,8 @@ import {
   clearError,
   confirmButton,
   errorSlot,
-  field,
   fill,
   h,
-  select,
   showError,
   time,
   userLink,
@@ -20,7 +18,7 @@ import { photoPicture } from "../picture.js";
 import { state } from "../state.js";
 import { go } from "../ui.js";
 import { albumShareSection } from "./album_share.js";
-import { photosCount, VISIBILITIES, visibilityBadge } from "./albums.js";
+import { albumFields, photosCount, visibilityBadge } from "./albums.js";
 
 // The API pages lists by at most 100; an album holds at most 1,000 photos.
 const PHOTO_PAGE = 100;
@@ -58,19 +56,12 @@ function albumHeader(album) {
 }
 
 function editForm(page) {
-  const { album } = page;
-  const title = h("input", { type: "text", required: true, maxlength: 100, autocomplete: "off" });
-  title.value = album.title;
-  const description = h("textarea", { rows: 3, maxlength: 2000 });
-  description.value = album.description ?? "";
-  const visibility = select(VISIBILITIES, { value: album.visibility });
+  const details = albumFields(page.album);
   const error = errorSlot();
   const form = h(
     "form",
     { class: "stack", "aria-label": "Edit album" },
-    field("Title", title),
-    field("Description", description),
-    field("Visibility", visibility),
+    details.fields,
     error,
     h(
       "div",
@@ -83,15 +74,14 @@ function editForm(page) {
     event.preventDefault();
     clearError(error);
     try {
-      const json = { title: title.value.trim(), description: description.value, visibility: visibility.value };
-      page.album = await request(albumPath(album), { method: "PATCH", json });
+      page.album = await request(albumPath(page.album), { method: "PATCH", json: details.values() });
       page.renderHead();
       page.say("The album was saved.");
     } catch (err) {
       showError(error, err);
     }
   });
-  queueMicrotask(() => title.focus());
+  queueMicrotask(details.focus);
   return form;
 }
 

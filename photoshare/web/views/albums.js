@@ -8,7 +8,7 @@ import { go, moreButton, requireLogin } from "../ui.js";
 
 const PAGE_SIZE = 24;
 
-export const VISIBILITIES = [
+const VISIBILITIES = [
   ["public", "Public: listed on your profile"],
   ["unlisted", "Unlisted: anyone with its address"],
   ["private", "Private: only you"],
@@ -67,18 +67,32 @@ export function createAlbum({ title, description = "", visibility = "public" }) 
   return request("albums", { method: "POST", json: { title, description, visibility } });
 }
 
-function createForm() {
+/** The title, description and visibility controls of an album form, filled from `album`. */
+export function albumFields(album = { title: "", description: "", visibility: "public" }) {
   const title = h("input", { type: "text", required: true, maxlength: 100, autocomplete: "off" });
+  title.value = album.title;
   const description = h("textarea", { rows: 3, maxlength: 2000 });
-  const visibility = select(VISIBILITIES, { value: "public" });
+  description.value = album.description ?? "";
+  const visibility = select(VISIBILITIES, { value: album.visibility });
+  return {
+    fields: [
+      field("Title", title, { hint: "1 to 100 characters" }),
+      field("Description", description),
+      field("Visibility", visibility),
+    ],
+    values: () => ({ title: title.value.trim(), description: description.value, visibility: visibility.value }),
+    focus: () => title.focus(),
+  };
+}
+
+function createForm() {
+  const details = albumFields();
   const error = errorSlot();
   const form = h(
     "form",
     { class: "card stack", "aria-labelledby": "new-album-title" },
     h("h2", { id: "new-album-title" }, "New album"),
-    field("Title", title, { hint: "1 to 100 characters" }),
-    field("Description", description),
-    field("Visibility", visibility),
+    details.fields,
     error,
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Create album")),
   );
@@ -86,11 +100,7 @@ function createForm() {
     event.preventDefault();
     clearError(error);
     try {
-      const album = await createAlbum({
-        title: title.value.trim(),
-        description: description.value,
-        visibility: visibility.value,
-      });
+      const album = await createAlbum(details.values());
       go(albumHref(album), { notice: `The album “${album.title}” was created.` });
     } catch (err) {
       showError(error, err);
