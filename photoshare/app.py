@@ -152,13 +152,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime = _runtime(settings, database, store)
         log.info(_describe_mode(settings))
         tidying = await _tidy(runtime) if settings.embedded and not read_only else None
+        views = None if read_only else asyncio.create_task(runtime.view_tally.keep_writing())
         try:
             yield
         finally:
-            if tidying is not None:
-                tidying.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await tidying
+            for task in (tidying, views):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await _write_views(runtime)
             await store.close()
             await database.close()

@@ -556,6 +556,39 @@ async def in_parallel(
     return [results[index] for index in range(len(items))]
 
 
+async def healthz_while(
+    client: httpx.AsyncClient,
+    read: Callable[[], Awaitable[object]],
+    readers: int = 4,
+    probes: int = 100,
+) -> list[float]:
+    """Milliseconds of ``probes`` /healthz requests, one at a time, while ``readers`` clients
+    run ``read`` in a loop: whether that work blocks the server's event loop."""
+    done = asyncio.Event()
+
+    async def keep_reading() -> None:
+        while not done.is_set():
+            await read()
+
+    tasks = [asyncio.create_task(keep_reading()) for _ in range(readers)]
+    health = []
+    for _ in range(probes):
+        started = time.perf_counter()
+        expect(await client.get("/healthz"), 200, "/healthz")
+        health.append((time.perf_counter() - started) * 1000)
+    done.set()
+    await asyncio.gather(*tasks)
+    return health
+
+
+def report_health(health: list[float], readers: str, target_ms: float = 50) -> None:
+    """Print what :func:`healthz_while` measured, and whether its worst stayed under target."""
+    print(
+        f"/healthz under {readers}: p50 {percentile(health, 50):.1f} ms, max {max(health):.1f} ms"
+    )
+    print(f"target /healthz max < {target_ms:g} ms: {verdict(max(health) < target_ms)}")
+
+
 async def sign_up(base_url: str, names: list[str], concurrency: int = 4) -> list[Account]:
     """Sign up and log in these accounts (``login``, in threads), in the order given."""
 

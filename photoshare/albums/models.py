@@ -46,6 +46,9 @@ class Album(Document):
     listed_for: str
     # In album order, each at most once, at most MAX_ALBUM_PHOTOS.
     photo_ids: list[PydanticObjectId] = Field(default_factory=list)
+    # Raised by every change of photo_ids: a new order is stored only over the list it was
+    # checked against (albums.membership.reorder).
+    photos_version: int = 0
     # Shown as the cover while it is in photo_ids; otherwise the first photo is.
     cover_photo_id: PydanticObjectId | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -79,7 +79,7 @@ async def add_album_photo(
     return await service.present(runtime, await service.add_photo(album, data.photo_id, user), user)
 
 
-@router.put("/{album_id}/photos", summary="Reorder an album's photos", responses=errors(422))
+@router.put("/{album_id}/photos", summary="Reorder an album's photos", responses=errors(409, 422))
 async def reorder_album_photos(
     album: OwnedAlbum, data: AlbumOrder, user: CurrentUser, runtime: RuntimeDep
 ) -> AlbumOut:

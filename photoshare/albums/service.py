@@ -4,8 +4,8 @@ The photo list itself changes only through ``membership`` (one atomic update eac
 Deleting a photo takes it out of every album in the same service operation
 (``photos.service.delete``), right after the photo itself. Should the process stop between
 the two, an album would keep the id of a photo that is gone: so every read here keeps only
-ids whose photo exists (one ``_id`` query per page of albums or photos), counts and picks
-the cover from those, and drops the missing ids from the album (``membership.forget``).
+ids whose photo exists (a count by ``_id``, and the ids themselves only when some are gone),
+counts and picks the cover from those, and drops the missing ids (``membership.forget``).
 A reader never sees a photo that no longer exists, and the album heals on first read.
 """
 
@@ -138,8 +138,14 @@ async def reorder(album: Album, photo_ids: Sequence[str]) -> Album:
 
 
 async def _visible_ids(albums: Sequence[Album]) -> dict[PydanticObjectId, list[PydanticObjectId]]:
-    """Each album's photo ids whose photo exists, in album order; missing ones forgotten."""
-    existing = await photos.existing_ids({pid for album in albums for pid in album.photo_ids})
+    """Each album's photo ids whose photo exists, in album order; missing ones forgotten.
+
+    Counting is cheap and almost always finds every photo; only then are the ids read.
+    """
+    ids = {pid for album in albums for pid in album.photo_ids}
+    if await photos.count_existing(ids) == len(ids):
+        return {album.id: list(album.photo_ids) for album in albums if album.id is not None}
+    existing = await photos.existing_ids(ids)
     visible: dict[PydanticObjectId, list[PydanticObjectId]] = {}
     for album in albums:
         assert album.id is not None

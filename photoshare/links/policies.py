@@ -37,6 +37,8 @@ class Admission:
     slug: str
     max_views: int | None = None
     expires_at: datetime | None = None
+    # Let in by a policy: no shared cache may keep the answer (each view passes the gate).
+    private: bool = False
 
     @property
     def gated(self) -> bool:
@@ -68,7 +70,7 @@ def admit(runtime: Runtime, link: Link, proof: str | None) -> Admission:
     if link.password_hash is not None and not runtime.link_proofs.proves(link, proof):
         raise LinkRefused(401, PROOF_ASKED_FOR)
     _check_views_left(link)
-    return Admission(link.slug, link.max_views, link.expires_at)
+    return Admission(link.slug, link.max_views, link.expires_at, private=link.has_policy)
 
 
 async def count_view(runtime: Runtime, admission: Admission) -> None:
@@ -79,7 +81,7 @@ async def count_view(runtime: Runtime, admission: Admission) -> None:
     tallied in memory and written in batches, to keep the hot renders' fast path.
     """
     if not admission.gated:
-        await runtime.view_tally.add(admission.slug)
+        runtime.view_tally.add(admission.slug)
         return
     now = utcnow()
     query: dict[str, object] = {"slug": admission.slug}

@@ -81,10 +81,13 @@ class HotRenders:
         self._entries.move_to_end(key)
         return entry
 
-    async def load(self, slug: str, path: Path, variant: str = "") -> ServedRender | None:
+    async def load(
+        self, slug: str, path: Path, variant: str = "", *, varies: bool | None = None
+    ) -> ServedRender | None:
         """Read a render into memory (if small enough) and keep it under ``slug``.
 
-        ``variant`` names which of an f_auto link's renders this is ("" for other links).
+        ``variant`` names which of an f_auto link's renders this is ("" for other links);
+        ``varies`` says whether it is one of f_auto's (by default: there is a variant).
         """
 
         def read() -> tuple[bytes, str] | None:
@@ -98,7 +101,8 @@ class HotRenders:
             return None
         content, etag = loaded
         expires = time.monotonic() + self._ttl
-        entry = ServedRender(path, content, media_type_of(path), etag, expires, bool(variant))
+        chosen = bool(variant) if varies is None else varies
+        entry = ServedRender(path, content, media_type_of(path), etag, expires, chosen)
         key = (slug, variant)
         self._drop(key)
         self._entries[key] = entry

@@ -193,6 +193,9 @@ async def link_image(
             response = await _album_page(runtime, shown.link, page)
         else:
             response = _shown(shown, if_none_match)
+        if admission.private:
+            # Browsers revalidate (and so pass the gate again); shared caches keep nothing.
+            response.headers["Cache-Control"] = "private, no-cache"
         if response.status_code != status.HTTP_304_NOT_MODIFIED:
             await policies.count_view(runtime, admission)
     except LinkRefused as refused:
@@ -220,11 +223,8 @@ def _shown(
     match shown:
         case service.TransformedElsewhere(url=url):
             return RedirectResponse(url, status.HTTP_302_FOUND)
-        case service.RenderedFile(path=path, varies=varies, private=private):
+        case service.RenderedFile(path=path, varies=varies):
             response = file_response(path, if_none_match)
-            if private:
-                # Each view passes the gate: browsers revalidate, shared caches keep nothing.
-                response.headers["Cache-Control"] = "private, no-cache"
         case ServedRender() as held:
             response = bytes_response(held.content, held.media_type, held.etag, if_none_match)
             varies = held.varies
@@ -247,7 +247,7 @@ def _shown(
 )
 async def unlock_link(
     slug: Annotated[str, Path(max_length=32)],
-    password: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(min_length=1, max_length=128)],
     runtime: RuntimeDep,
     request: Request,
     address: ClientAddress,

@@ -252,8 +252,6 @@ class RenderedFile:
     path: Path
     # One of an f_auto link's variants, chosen by the Accept header.
     varies: bool = False
-    # A gated link's image: no shared cache may keep it (each view must pass the gate).
-    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -285,7 +283,8 @@ async def link_image(
     against (see :func:`policies.count_view`) when the answer shows the image.
     """
     offer = chosen_offer(accept)
-    # Only links without a policy are ever held hot: a gated link always reads its document.
+    # Only renders of links without a policy are found here: a gated link's are held under
+    # other variants, so a gated link always reads its document and passes the gate.
     hot = runtime.renders.hot.get(slug) or runtime.renders.hot.get(slug, offer)
     if hot is not None:
         return hot, Admission(slug)
@@ -309,13 +308,18 @@ async def unlock(runtime: Runtime, slug: str, password: str, client_address: str
 
 
 async def _photo_image(runtime: Runtime, link: Link, offer: Offer) -> LinkImage:
+    transformation = parse(link.transformation)
+    if link.has_policy:
+        # Past the gate: a gated link's render may come from memory too.
+        held = runtime.renders.hot.get(link.slug, _hot_variant(link, transformation, offer))
+        if held is not None:
+            return held
     doc = await collection(Photo).find_one(
         {"_id": link.photo_id},
         {"storage_key": 1, "content_hash": 1, "format": 1, "width": 1, "height": 1},
     )
     if doc is None:
         raise NotFound("This link does not exist (any more)")
-    transformation = parse(link.transformation)
     key = doc["storage_key"]
     # Cloudinary chooses f_auto's format itself.
     url = runtime.storage.transformed_url(key, sdk_transformation(transformation))
@@ -324,12 +328,22 @@ async def _photo_image(runtime: Runtime, link: Link, offer: Offer) -> LinkImage:
     source = runtime.storage.local_file(key)
     if source is None:
         raise NotFound("This link's photo is gone")
-    variant = offer if transformation.negotiated else ""
     path = await _rendered(runtime, link, doc, source, transformation, offer)
-    if link.has_policy:
-        return RenderedFile(path, varies=bool(variant), private=True)
-    entry = await runtime.renders.hot.load(link.slug, path, variant)
-    return entry or RenderedFile(path, varies=bool(variant))
+    variant = _hot_variant(link, transformation, offer)
+    entry = await runtime.renders.hot.load(
+        link.slug, path, variant, varies=transformation.negotiated
+    )
+    return entry or RenderedFile(path, varies=transformation.negotiated)
+
+
+# Renders of gated links are held under variants no request's offer names, so the lookup
+# before the gate (by slug and offer) never finds them; only ``_photo_image`` does.
+_GATED = "gated:"
+
+
+def _hot_variant(link: Link, transformation: Transformation, offer: Offer) -> str:
+    variant = offer if transformation.negotiated else ""
+    return _GATED + variant if link.has_policy else variant
 
 
 async def _in_offered_format(

@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 
 from photoshare.albums import membership as albums
 from photoshare.clock import utcnow
-from photoshare.db import collection, find_page
+from photoshare.db import collection, count, find_page
 from photoshare.errors import Conflict, NotFound
 from photoshare.links import service as links
 from photoshare.media import service as media
@@ -259,6 +259,12 @@ async def by_owner(owner: User, limit: int, offset: int) -> tuple[list[Photo], i
     """A page of one user's photos, newest first (a profile's gallery)."""
     assert owner.id is not None
     return await search(PhotoQuery(keywords=[], owner_id=owner.id), limit, offset)
+
+
+async def count_existing(ids: Iterable[PydanticObjectId]) -> int:
+    """How many of these photos exist."""
+    wanted = list(ids)
+    return await count(Photo, {"_id": {"$in": wanted}}) if wanted else 0
 
 
 async def existing_ids(ids: Iterable[PydanticObjectId]) -> set[PydanticObjectId]:

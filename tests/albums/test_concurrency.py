@@ -7,8 +7,10 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 from beanie import PydanticObjectId
 
+from photoshare.albums import membership
 from photoshare.albums.models import MAX_ALBUM_PHOTOS, Album
 from photoshare.db import collection
 from photoshare.photos.models import Photo
@@ -155,3 +157,41 @@ async def test_parallel_reorders_and_adds_never_lose_or_double_a_photo(
     assert all(answer.status_code == 200 for answer in answers[5:])
     listed = [item["id"] for item in (await client.get(url)).json()["items"]]
     assert sorted(listed) == sorted(str(photo_id) for photo_id in [*start, *extra])
+
+
+async def test_a_reorder_is_not_stored_over_a_list_that_changed_after_it_was_checked(
+    client: httpx.AsyncClient, users: UserFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An add lands between the reorder's check and its write (the embedded store never
+    yields between the two, so the test puts it there): the new order is refused, not
+    stored over the photo just added."""
+    owner = await users.create()
+    album = await new_album(client, owner)
+    start = await stored_photos(owner, 3)
+    await fill(album, start)
+    [late] = await stored_photos(owner, 1)
+    real_collection = membership.collection
+    pending = [late]
+
+    class AddAfterRead:
+        def __init__(self, target: Any) -> None:
+            self.target = target
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.target, name)
+
+        async def find_one(self, *args: Any, **kwargs: Any) -> Any:
+            found = await self.target.find_one(*args, **kwargs)
+            if pending and kwargs.get("projection", args[1] if len(args) > 1 else None):
+                await membership.add(PydanticObjectId(album["id"]), pending.pop())
+            return found
+
+    monkeypatch.setattr(
+        membership, "collection", lambda model: AddAfterRead(real_collection(model))
+    )
+    order = [str(photo_id) for photo_id in reversed(start)]
+    url = f"/api/v1/albums/{album['id']}/photos"
+    answer = await client.put(url, json={"photo_ids": order}, headers=owner.headers)
+    assert answer.status_code == 422
+    listed = [item["id"] for item in (await client.get(url)).json()["items"]]
+    assert listed == [*(str(photo_id) for photo_id in start), str(late)]

@@ -12,6 +12,7 @@ from beanie import PydanticObjectId
 
 from photoshare.albums.models import Album
 from photoshare.albums.share_page import MAX_PAGE, PAGE_SIZE
+from photoshare.config import Settings
 from photoshare.db import collection
 from photoshare.photos.models import Photo
 from tests.albums.share import path_of, read_page, share
@@ -20,6 +21,7 @@ from tests.factories import Account, PhotoFactory, UserFactory
 from tests.index_coverage import RECORDER
 from tests.links.test_links import decode_qr
 from tests.media import samples
+from tests.media.test_cloudinary import cloud_client, fake_cloudinary  # noqa: F401 - fixtures
 
 
 @pytest.fixture
@@ -114,6 +116,24 @@ async def test_the_page_has_a_strict_content_security_policy(
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     assert policy["style-src"] == f"'sha256-{digest}'"
     assert page.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_with_cloudinary_the_policy_allows_cloudinary_images(
+    cloud_client: tuple[httpx.AsyncClient, Settings],  # noqa: F811
+) -> None:
+    client, _ = cloud_client
+    owner = await UserFactory(client).create()
+    photo = await PhotoFactory(client).upload(owner, samples.jpeg(900, 600), description="Pier")
+    album = await album_with(client, owner, [photo])
+    link = await share(client, album, owner)
+
+    page = await client.get(path_of(link["url"]))
+
+    [img] = read_page(page.text).images
+    assert img["src"] == photo["sizes"]["preview"]["url"]
+    assert img["src"].startswith("https://res.cloudinary.com/demo-cloud/")
+    policy = page.headers["content-security-policy"]
+    assert "img-src 'self' https://res.cloudinary.com;" in policy
 
 
 async def test_photos_without_display_sizes_show_the_stored_image(

@@ -28,6 +28,7 @@ class World:
     photo: dict[str, Any]
     comment_id: str
     link: dict[str, Any]
+    album: dict[str, Any]
     user_refresh: str
     confirm_token: str
 
@@ -70,6 +71,8 @@ async def build_world(client: httpx.AsyncClient) -> World:
         json={"transformation": "e_grayscale"},
         headers=owner.headers,
     )
+    album = await client.post("/api/v1/albums", json={"title": "Sea"}, headers=owner.headers)
+    assert album.status_code == 201, album.text
     fresh = await client.post(
         "/api/v1/auth/login", data={"username": user.username, "password": user.password}
     )
@@ -93,6 +96,7 @@ async def build_world(client: httpx.AsyncClient) -> World:
         photo=photo,
         comment_id=comment.json()["id"],
         link=link.json(),
+        album=album.json(),
         user_refresh=fresh.json()["refresh_token"],
         confirm_token=token,
     )
@@ -269,10 +273,20 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
         (401, 201, 201, 201, 201, 401, 401),
         True,
     ),
-    ("GET", "/api/v1/photos/{photo_id}/links"): (photo_path("/links"), (200,) * 7, False),
+    # Public, and can_delete for a caller (whose token must then be valid, as for a photo).
+    ("GET", "/api/v1/photos/{photo_id}/links"): (
+        photo_path("/links"),
+        (200, 200, 200, 200, 200, 401, 401),
+        False,
+    ),
     ("GET", "/api/v1/links/{link_id}"): (
         lambda w, a: (f"/api/v1/links/{w.link['id']}", {}),
-        (200,) * 7,
+        (200, 200, 200, 200, 200, 401, 401),
+        False,
+    ),
+    ("GET", "/api/v1/users/me/links"): (
+        fixed("/api/v1/users/me/links"),
+        (401, 200, 200, 200, 200, 401, 401),
         False,
     ),
     ("GET", "/api/v1/links/{link_id}/qr"): (
@@ -285,7 +299,19 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
         (401, 403, 204, 403, 204, 401, 401),
         True,
     ),
+    # Sharing an album: its owner or an admin (a public album here: others are 403).
+    ("POST", "/api/v1/albums/{album_id}/links"): (
+        lambda w, a: (f"/api/v1/albums/{w.album['id']}/links", {"json": {}}),
+        (401, 403, 201, 403, 201, 401, 401),
+        False,
+    ),
     ("GET", "/s/{slug}"): (lambda w, a: (urlsplit(w.link["url"]).path, {}), (200,) * 7, False),
+    # A link's password form: no token involved (this link has no password: straight back).
+    ("POST", "/s/{slug}"): (
+        lambda w, a: (urlsplit(w.link["url"]).path, {"data": {"password": "any password"}}),
+        (303,) * 7,
+        False,
+    ),
     ("GET", "/media/{key}"): (
         lambda w, a: (urlsplit(str(w.photo["url"])).path, {}),
         (200,) * 7,
