@@ -5,9 +5,12 @@ import { avatar, h } from "./dom.js";
 import { isAdmin, isLoggedIn, loadMe, state, stateEvents } from "./state.js";
 import { currentHash, go, loginHash, resetMessages, showAlert } from "./ui.js";
 import { adminView } from "./views/admin.js";
+import { albumView } from "./views/album.js";
+import { albumsView } from "./views/albums.js";
 import { loginView, signupView } from "./views/auth.js";
 import { feedView } from "./views/feed.js";
 import { meView } from "./views/me.js";
+import { myLinksView } from "./views/my_links.js";
 import { photoView } from "./views/photo.js";
 import { profileView } from "./views/profile.js";
 import { uploadView } from "./views/upload.js";
@@ -16,6 +19,9 @@ const routes = [
   { pattern: /^\/$/, view: feedView, nav: "feed" },
   { pattern: /^\/photo\/([^/]+)$/, view: photoView },
   { pattern: /^\/user\/([^/]+)$/, view: profileView },
+  { pattern: /^\/albums$/, view: albumsView, nav: "albums" },
+  { pattern: /^\/album\/([^/]+)$/, view: albumView, nav: "albums" },
+  { pattern: /^\/links$/, view: myLinksView, nav: "links" },
   { pattern: /^\/me$/, view: meView, nav: "me" },
   { pattern: /^\/upload$/, view: uploadView, nav: "upload" },
   { pattern: /^\/admin$/, view: adminView, nav: "admin" },
@@ -39,7 +45,11 @@ function renderNav(active = activeNav) {
     h("li", {}, h("a", { href, "aria-current": key === active ? "page" : null }, ...content));
   const items = [item("feed", "#/", "Photos")];
   if (isLoggedIn()) {
-    items.push(item("upload", "#/upload", "Upload"));
+    items.push(
+      item("upload", "#/upload", "Upload"),
+      item("albums", "#/albums", "Albums"),
+      item("links", "#/links", "My links"),
+    );
     if (isAdmin()) items.push(item("admin", "#/admin", "Admin"));
     items.push(
       item("me", "#/me", avatar(state.me.avatar_url, state.me.username, "sm"), state.me.username),

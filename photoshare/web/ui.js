@@ -67,6 +67,27 @@ export function requireLogin(root, what) {
   return false;
 }
 
+/**
+ * A "Load more" button (hidden until shown) that runs `loadPage`, disabled while it loads; a
+ * failure is told in `summary`.
+ */
+export function moreButton(label, loadPage, summary) {
+  const more = h("button", { type: "button", class: "secondary load-more", hidden: true }, label);
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    more.textContent = "Loading…";
+    try {
+      await loadPage();
+    } catch (error) {
+      summary.textContent = error.message;
+    } finally {
+      more.disabled = false;
+      more.textContent = label;
+    }
+  });
+  return more;
+}
+
 /** A small Delete button that asks first, sends DELETE to the API path, then runs onDeleted. */
 export function deleteButton(noun, path, { error, onDeleted }) {
   return confirmButton("Delete", {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from collections.abc import Iterator
@@ -14,10 +13,20 @@ from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.servers import serving
 from tests.web.browsers import People, require_chromium
+from tests.web.steps import (
+    alert,
+    decode_qr,
+    log_in,
+    nav,
+    page_width,
+    sign_up,
+    status,
+    unlabelled_controls,
+    upload_photo,
+)
 
 require_chromium()
 
-PASSWORD = "correct horse 1"
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -42,78 +51,12 @@ def jpeg(tmp_path: Path) -> Path:
     return path
 
 
-def sign_up(page: Page, username: str) -> None:
-    page.goto("/#/signup")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Email").fill(f"{username}@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(status(page, f"Welcome to PhotoShare, {username}!")).to_be_visible()
-    expect(nav(page).get_by_role("link", name=username)).to_be_visible()
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def upload_photo(
-    page: Page, image: Path, username: str, *, description: str = "", tags: str = ""
-) -> str:
-    """Upload through the album's form; the URL of the new photo's page."""
-    nav(page).get_by_role("link", name="Upload").click()
-    page.get_by_label("Photo", exact=True).set_input_files(image)
-    page.get_by_label("Description").fill(description)
-    page.get_by_label("Tags").fill(tags)
-    page.get_by_role("button", name="Upload").click()
-    expect(page.get_by_role("heading", name=f"Photo by {username}")).to_be_visible()
-    return page.url
-
-
-def nav(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Main")
-
-
 def comments(page: Page) -> Locator:
     return page.get_by_role("list", name="Comments")
 
 
 def comment_item(page: Page, text: str) -> Locator:
     return comments(page).get_by_role("listitem").filter(has_text=text)
-
-
-def status(page: Page, text: str) -> Locator:
-    """A polite message (role=status) containing the text."""
-    return page.get_by_role("status").filter(has_text=text)
-
-
-def alert(page: Page, text: str) -> Locator:
-    """An error message (role=alert) containing the text."""
-    return page.get_by_role("alert").filter(has_text=text)
-
-
-def page_width(page: Page) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth"))
-
-
-UNLABELLED_CONTROLS = """() =>
-  [...document.querySelectorAll("input, select, textarea, button")]
-    .filter((control) => control.getClientRects().length > 0)
-    .filter((control) => !(
-      control.labels?.length ||
-      control.getAttribute("aria-label") ||
-      control.getAttribute("aria-labelledby") ||
-      (control.tagName === "BUTTON" && control.textContent.trim())
-    ))
-    .map((control) => control.outerHTML.slice(0, 120))
-"""
-
-
-def unlabelled_controls(page: Page) -> list[str]:
-    """Visible form controls that a screen reader could not name."""
-    return list(page.evaluate(UNLABELLED_CONTROLS))
 
 
 def test_people_share_rate_discuss_and_administer(people: People, jpeg: Path) -> None:
@@ -446,7 +389,8 @@ def test_phone_width_has_no_horizontal_scrolling(people: People, jpeg: Path) -> 
     expect(alert(phone, "Choose at least one operation")).to_be_visible()
     assert page_width(phone) <= 390
     assert unlabelled_controls(phone) == []
-    for route in ("#/", "#/me", "#/upload", "#/admin", "#/user/erin", "#/signup", "#/login"):
+    routes = ("#/", "#/me", "#/upload", "#/albums", "#/links", "#/admin", "#/user/erin")
+    for route in (*routes, "#/signup", "#/login"):
         phone.goto(f"/{route}")
         expect(phone.get_by_role("heading", level=1)).to_be_visible()
         assert page_width(phone) <= 390, route
@@ -471,16 +415,3 @@ def test_phone_width_has_no_horizontal_scrolling(people: People, jpeg: Path) -> 
     expect(phone.get_by_role("heading", name="Erin Example")).to_be_visible()
     expect(phone.get_by_text("Harbours and boats.")).to_be_visible()
     assert people.page_errors == []
-
-
-def decode_qr(png: bytes) -> str:
-    from pyzbar import pyzbar
-
-    image = Image.open(io.BytesIO(png)).convert("L")
-    # A little margin and scale help zbar with a tightly cropped, browser-scaled code.
-    framed = Image.new("L", (image.width + 40, image.height + 40), 255)
-    framed.paste(image, (20, 20))
-    framed = framed.resize((framed.width * 2, framed.height * 2), Image.Resampling.NEAREST)
-    decoded = pyzbar.decode(framed)
-    assert decoded, "no QR code found in the screenshot"
-    return str(decoded[0].data.decode())

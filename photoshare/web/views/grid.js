@@ -1,8 +1,10 @@
-// A grid of photo cards loaded page by page from GET /photos, with "Load more".
+// A grid of photo cards loaded page by page from GET /photos (or another list of photos), with
+// "Load more".
 
 import { request } from "../api.js";
 import { h, stars, time, userLink } from "../dom.js";
 import { photoPicture } from "../picture.js";
+import { moreButton } from "../ui.js";
 
 const PAGE_SIZE = 24;
 
@@ -49,18 +51,19 @@ export function photoCard(photo) {
 
 /**
  * Render a photo grid for the given search filters into `root`; resolves with the first page.
- * `emptyText` is shown when nothing matches.
+ * `emptyText` is shown when nothing matches; `path` is the API list to page through.
  */
-export async function photoGrid(root, filters, { emptyText = "No photos yet.", label = "Photos" } = {}) {
+export async function photoGrid(
+  root,
+  filters,
+  { emptyText = "No photos yet.", label = "Photos", path = "photos" } = {},
+) {
   const summary = h("p", { class: "muted grid-summary", "aria-live": "polite" });
   const list = h("ul", { class: "photo-grid", "aria-label": label });
-  const more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "Load more");
-  root.append(summary, list, h("div", { class: "load-more-row" }, more));
-
   let offset = 0;
   let total = 0;
   const loadPage = async () => {
-    const page = await request("photos", {
+    const page = await request(path, {
       query: { ...filters, limit: PAGE_SIZE, offset },
     });
     total = page.total;
@@ -72,17 +75,7 @@ export async function photoGrid(root, filters, { emptyText = "No photos yet.", l
     more.hidden = offset >= total || page.items.length === 0;
     return page;
   };
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    more.textContent = "Loading…";
-    try {
-      await loadPage();
-    } catch (error) {
-      summary.textContent = error.message;
-    } finally {
-      more.disabled = false;
-      more.textContent = "Load more";
-    }
-  });
+  const more = moreButton("Load more", loadPage, summary);
+  root.append(summary, list, h("div", { class: "load-more-row" }, more));
   return loadPage();
 }

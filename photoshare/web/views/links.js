@@ -3,22 +3,15 @@
 //
 // The preview is honest: it is the image the server renders for the created link (creating
 // the same transformation again returns the same link, so previewing never piles up links).
+// A link with limits (expiry, password, max views) is not previewed: loading it would spend a
+// view or be refused.
 
 import { request } from "../api.js";
-import {
-  clearError,
-  copyText,
-  errorSlot,
-  field,
-  h,
-  safeUrl,
-  select,
-  time,
-  uid,
-  userLink,
-} from "../dom.js";
+import { clearError, errorSlot, field, h, safeUrl, select, uid } from "../dom.js";
 import { isLoggedIn, loadCatalogue, state } from "../state.js";
 import { deleteButton, loginHash } from "../ui.js";
+import { copyButton, linkListItem, qrImage } from "./link_parts.js";
+import { linkFacts, policyFields } from "./policy.js";
 
 const number = (props) => h("input", { type: "number", inputmode: "numeric", ...props });
 
@@ -134,33 +127,6 @@ function formatOperation(values) {
   );
 }
 
-function qrImage(link, className = "qr") {
-  return h("img", {
-    class: className,
-    src: safeUrl(link.qr_url),
-    alt: `QR code for ${link.url}`,
-    width: 160,
-    height: 160,
-  });
-}
-
-function copyButton(url, status) {
-  return h(
-    "button",
-    {
-      type: "button",
-      class: "secondary small",
-      "aria-label": `Copy link ${url}`,
-      onclick: async () => {
-        status.textContent = (await copyText(url))
-          ? "Link copied to the clipboard."
-          : "Copying is not allowed here; select the link and copy it yourself.";
-      },
-    },
-    "Copy",
-  );
-}
-
 /** The share-links card of a photo: the builder (logged in) and the photo's links. */
 export function linksSection(photo) {
   const links = newLinks(photo);
@@ -204,31 +170,19 @@ async function loadLinks(links) {
 // A link's creator may delete it, and so may whoever may delete its photo (the server says
 // who that is: photo.can_delete).
 const mayDelete = (links, link) =>
-  isLoggedIn() && (links.photo.can_delete || state.me.username === link.created_by);
+  link.can_delete ?? (isLoggedIn() && (links.photo.can_delete || state.me.username === link.created_by));
 
 function linkItem(links, link) {
   const status = h("p", { class: "form-status", role: "status" });
   const error = errorSlot();
-  const item = h("li", { class: "link-item", dataset: { linkId: link.id } });
-  item.append(
-    h("a", { href: safeUrl(link.url), class: "link-item__qr" }, qrImage(link, "qr qr--small")),
-    h(
-      "div",
-      { class: "link-item__body" },
-      h("code", { class: "transformation" }, link.transformation),
-      h("a", { href: safeUrl(link.url), class: "url" }, link.url),
-      h("p", { class: "muted small" }, "by ", userLink(link.created_by), " ", time(link.created_at)),
-      h(
-        "div",
-        { class: "actions" },
-        copyButton(link.url, status),
-        mayDelete(links, link) ? linkDeleteButton(links, link, item, error) : null,
-      ),
-      status,
-      error,
-    ),
-  );
-  return item;
+  return linkListItem(link, {
+    about: h("code", { class: "transformation" }, link.transformation),
+    actions: (item) => [
+      copyButton(link.url, status),
+      mayDelete(links, link) ? linkDeleteButton(links, link, item, error) : null,
+    ],
+    slots: [status, error],
+  });
 }
 
 function linkDeleteButton(links, link, item, error) {
@@ -242,6 +196,28 @@ function linkDeleteButton(links, link, item, error) {
   });
 }
 
+/** Whether opening the link is limited: then even a preview would spend a view or be refused. */
+const hasPolicy = (link) => Boolean(link.has_password || link.expires_at || link.max_views != null);
+
+function resultPreview(link) {
+  const caption = h("figcaption", {}, h("code", { class: "transformation" }, link.transformation));
+  if (hasPolicy(link)) {
+    return h(
+      "figure",
+      { class: "preview" },
+      h("p", { class: "muted" }, "No preview here: opening a limited link counts as a view."),
+      linkFacts(link),
+      caption,
+    );
+  }
+  return h(
+    "figure",
+    { class: "preview" },
+    h("img", { src: safeUrl(link.url), alt: `Preview of the transformed photo (${link.transformation})` }),
+    caption,
+  );
+}
+
 function showResult(links, link, existed) {
   const status = h("p", { class: "form-status", role: "status" });
   links.result.dataset.linkId = link.id;
@@ -250,12 +226,7 @@ function showResult(links, link, existed) {
     h(
       "div",
       { class: "link-result__grid" },
-      h(
-        "figure",
-        { class: "preview" },
-        h("img", { src: safeUrl(link.url), alt: `Preview of the transformed photo (${link.transformation})` }),
-        h("figcaption", {}, h("code", { class: "transformation" }, link.transformation)),
-      ),
+      resultPreview(link),
       h(
         "div",
         { class: "stack" },
@@ -288,6 +259,7 @@ function builder(links, catalogue) {
     spellcheck: "false",
     placeholder: "c_fill,w_300,h_300/e_grayscale/r_max",
   });
+  const policy = policyFields();
   const error = errorSlot();
   const submit = h("button", { type: "submit" }, "Create link");
   const form = h(
@@ -298,13 +270,14 @@ function builder(links, catalogue) {
     field("Transformation", text, {
       hint: "Built from your choices; you can also type a Cloudinary-style string.",
     }),
+    policy.element,
     error,
     h("div", { class: "actions" }, submit),
   );
   followChoices(form, { operations, presets: catalogue.presets, preset, text });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    await createLink(links, { text, error, submit });
+    await createLink(links, { text, policy, error, submit });
   });
   return form;
 }
@@ -340,7 +313,7 @@ function followChoices(form, { operations, presets, preset, text }) {
   });
 }
 
-async function createLink(links, { text, error, submit }) {
+async function createLink(links, { text, policy, error, submit }) {
   clearError(error);
   const transformation = text.value.trim();
   if (!transformation) {
@@ -350,8 +323,10 @@ async function createLink(links, { text, error, submit }) {
   submit.disabled = true;
   submit.textContent = "Creating…";
   try {
-    const { status, data } = await request(links.path, { method: "POST", json: { transformation }, full: true });
+    const json = { transformation, ...policy.read() };
+    const { status, data } = await request(links.path, { method: "POST", json, full: true });
     text.value = data.transformation;
+    policy.reset();
     showResult(links, data, status === 200);
     await loadLinks(links);
   } catch (err) {

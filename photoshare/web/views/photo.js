@@ -1,4 +1,4 @@
-// One photo: the image, its details, rating, comments, editing and share links.
+// One photo: the image, its details, rating, comments, editing, albums and share links.
 
 import { request } from "../api.js";
 import {
@@ -18,6 +18,7 @@ import {
 import { photoPicture } from "../picture.js";
 import { isLoggedIn, state } from "../state.js";
 import { go, loginHash } from "../ui.js";
+import { albumPicker } from "./album_picker.js";
 import { takenAndCamera } from "./camera.js";
 import { commentsSection } from "./comments.js";
 import { linksSection } from "./links.js";
@@ -206,7 +207,13 @@ export async function photoView(root, { params: [photoId] }) {
       "article",
       { class: "photo-page" },
       h("figure", { class: "photo-figure" }, h("a", { href: safeUrl(photo.url), title: "Open the full image" }, picture)),
-      h("div", { class: "photo-side" }, details, ratingSection(photo)),
+      h(
+        "div",
+        { class: "photo-side" },
+        details,
+        ratingSection(photo),
+        photo.can_edit && isLoggedIn() ? albumPicker(photo) : null,
+      ),
       h("div", { class: "photo-main" }, comments.section),
       h("div", { class: "photo-links" }, linksSection(photo)),
     ),

@@ -1,8 +1,9 @@
-// A person's public profile: avatar, bio and statistics; their photos for themselves and staff.
+// A person's public profile: avatar, bio and statistics, the albums you may see and their photos.
 
 import { request } from "../api.js";
 import { avatar, h, stars, time } from "../dom.js";
-import { isStaff, state } from "../state.js";
+import { state } from "../state.js";
+import { albumGrid } from "./albums.js";
 import { photoGrid } from "./grid.js";
 
 function stat(label, value) {
@@ -42,16 +43,25 @@ export async function profileView(root, { params: [username] }) {
       stat("Rating received", stars(profile.rating_received)),
     ),
   );
-  // Listing by owner is allowed for your own name and for moderators and admins only.
-  if (isMe || isStaff()) {
-    root.append(h("h2", {}, isMe ? "Your photos" : `Photos by ${profile.username}`));
-    await photoGrid(
-      root,
-      { owner: profile.username },
+  const photos = h("section", { "aria-labelledby": "profile-photos" });
+  const albums = h("section", { "aria-labelledby": "profile-albums" });
+  photos.append(h("h2", { id: "profile-photos" }, isMe ? "Your photos" : `Photos by ${profile.username}`));
+  albums.append(h("h2", { id: "profile-albums" }, isMe ? "Your albums" : `Albums by ${profile.username}`));
+  root.append(albums, photos);
+  const path = `users/${encodeURIComponent(profile.username)}`;
+  await Promise.all([
+    albumGrid(albums, profile.username, {
+      emptyText: isMe ? "You have no albums yet." : "No public albums.",
+      label: `Albums by ${profile.username}`,
+    }),
+    photoGrid(
+      photos,
+      {},
       {
+        path: `${path}/photos`,
         emptyText: isMe ? "You have not uploaded any photos yet." : "No photos yet.",
         label: `Photos by ${profile.username}`,
       },
-    );
-  }
+    ),
+  ]);
 }
