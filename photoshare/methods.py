@@ -21,6 +21,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # The methods a route may serve; HEAD and OPTIONS are answered for every path, below.
 ROUTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
+# Set in the scope of a GET that answers a HEAD: a route that counts what it shows asks it.
+HEAD_SCOPE_KEY = "photoshare.head"
+
+
+def is_head(request: Request) -> bool:
+    """Whether this GET answers a HEAD (headers only: nothing is shown)."""
+    return bool(request.scope.get(HEAD_SCOPE_KEY))
+
 
 def allowed_methods(routes: Iterable[BaseRoute], path: str) -> set[str]:
     """The methods the routes (mounts aside) serve on ``path``, with HEAD where GET is."""
@@ -88,7 +96,7 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        await self.app({**scope, "method": "GET", HEAD_SCOPE_KEY: True}, receive, send_headers_only)
 
 
 class Album(Mount):

@@ -18,6 +18,7 @@ from photoshare.links.proofs import PROOF_COOKIE
 from photoshare.links.render_cache import ServedRender
 from photoshare.links.schemas import Catalogue, LinkCreate, LinkOut
 from photoshare.media.responses import IMAGE_RESPONSES, bytes_response, file_response
+from photoshare.methods import is_head
 from photoshare.openapi import ErrorOut, errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.runtime import Runtime
@@ -183,7 +184,7 @@ async def link_image(
 
     An f_auto link answers AVIF, WebP or JPEG/PNG by the request's Accept header. An album
     link answers the album's page: its photos in album order, as HTML. Each answer that
-    shows the image or page counts as a view; a 304 passes the gate but is not counted.
+    shows the image or page counts as a view; a 304 or a HEAD passes the gate but is not counted.
     """
     # Read from the request: OpenAPI ignores a header parameter named Accept.
     accept = request.headers.get("accept")
@@ -196,7 +197,8 @@ async def link_image(
         if admission.private:
             # Browsers revalidate (and so pass the gate again); shared caches keep nothing.
             response.headers["Cache-Control"] = "private, no-cache"
-        if response.status_code != status.HTTP_304_NOT_MODIFIED:
+        # A HEAD (a link checker, a chat app's preview probe) shows nothing: not a view.
+        if response.status_code != status.HTTP_304_NOT_MODIFIED and not is_head(request):
             await policies.count_view(runtime, admission)
     except LinkRefused as refused:
         return pages.refusal(refused, accept, f"{runtime.settings.base_url}/s/{slug}")

@@ -315,6 +315,19 @@ async def test_a_304_passes_the_gate_but_is_not_a_view(
     assert late.status_code == 410
 
 
+async def test_a_head_passes_the_gate_but_is_not_a_view(
+    client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
+) -> None:
+    owner, photo = await shared_photo(client, users, photos)
+    link = await share(client, owner, photo["id"], max_views=1)
+    for _ in range(3):
+        probe = await client.head(path_of(link))
+        assert probe.status_code == 200 and probe.headers["content-type"] == "image/png"
+    assert (await link_as_shown(client, link))["views"] == 0
+    assert (await client.get(path_of(link))).status_code == 200
+    assert (await client.head(path_of(link))).status_code == 410
+
+
 async def test_a_password_link_used_up_stays_quiet_until_the_password(
     client: httpx.AsyncClient, users: UserFactory, photos: PhotoFactory
 ) -> None:
