@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Cookie, Form, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Form, Header, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from photoshare.albums import share_page, sharing
@@ -170,7 +170,6 @@ async def link_image(
     runtime: RuntimeDep,
     request: Request,
     if_none_match: Annotated[str | None, Header()] = None,
-    link_proof: Annotated[str | None, Cookie(max_length=200)] = None,
     page: Annotated[
         int,
         Query(
@@ -188,8 +187,11 @@ async def link_image(
     """
     # Read from the request: OpenAPI ignores a header parameter named Accept.
     accept = request.headers.get("accept")
+    # The password's proof is a cookie the browser keeps (set by POST Link.url), not a
+    # parameter a client fills in; whatever it holds, an unproven one only means the form.
+    proof = request.cookies.get(PROOF_COOKIE)
     try:
-        shown, admission = await service.link_image(runtime, slug, accept, link_proof)
+        shown, admission = await service.link_image(runtime, slug, accept, proof)
         if isinstance(shown, service.SharedAlbum):
             response = await _album_page(runtime, shown.link, page)
         else:
