@@ -1,0 +1,231 @@
+"""Getting back into an account in the JS album, in a real browser against a real server that
+mails through a real SMTP server (aiosmtpd on 127.0.0.1): forgot password, the reset page,
+resending the confirmation email, and the album's words for a 429."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from playwright.sync_api import Page, expect
+
+from tests.servers import free_port, serving
+from tests.web import steps
+from tests.web.browsers import OUTPUT_DIR, People, require_chromium
+from tests.web.steps import alert, nav, page_width, status
+
+require_chromium()
+
+NEW_PASSWORD = "lighthouse keeper 7"
+SENT_RESET = "If an account uses this address, we sent a link"
+PHONE = {"width": 390, "height": 844}
+# Few enough failed logins that the throttle's 429 comes quickly; its window is 15 minutes.
+LOGIN_FAILURES = 3
+
+
+class Inbox:
+    """What the SMTP server received, for the test's thread to wait for."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self._arrived:
+            self.messages.append(message_from_bytes(envelope.original_content))
+            self._arrived.notify_all()
+        return "250 OK"
+
+    def sent_to(self, address: str) -> list[Message]:
+        with self._arrived:
+            return [message for message in self.messages if message["To"] == address]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 15) -> Message:
+        """The count-th message to the address, once it has arrived."""
+        with self._arrived:
+            arrived = self._arrived.wait_for(
+                lambda: len(self.sent_to(address)) >= count, timeout=timeout
+            )
+        assert arrived, f"no message #{count} to {address}; the inbox holds {len(self.messages)}"
+        return self.sent_to(address)[count - 1]
+
+
+def mailed_link(message: Message, pattern: str) -> str:
+    body = message.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    found = re.search(pattern, body.decode())
+    assert found is not None, body.decode()
+    return found.group(0)
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def inbox(smtp: tuple[Inbox, int]) -> Inbox:
+    return smtp[0]
+
+
+@pytest.fixture(scope="module")
+def album_url(tmp_path_factory: pytest.TempPathFactory, smtp: tuple[Inbox, int]) -> Iterator[str]:
+    """`photoshare serve` that mails through the test's SMTP server and wants emails confirmed."""
+    data_dir = tmp_path_factory.mktemp("recovery-data")
+    with serving(
+        data_dir,
+        data_dir / "server.log",
+        PHOTOSHARE_SMTP_HOST="127.0.0.1",
+        PHOTOSHARE_SMTP_PORT=str(smtp[1]),
+        PHOTOSHARE_SMTP_SECURITY="none",
+        PHOTOSHARE_REQUIRE_EMAIL_CONFIRMATION="true",
+        PHOTOSHARE_LOGIN_MAX_FAILURES_PER_ACCOUNT=str(LOGIN_FAILURES),
+    ) as server:
+        yield server.base
+
+
+def sign_up(album_url: str, inbox: Inbox, username: str, *, confirm: bool = True) -> str:
+    """A new account made over HTTP, its email confirmed from the mailed link; its address."""
+    email = f"{username}@example.com"
+    account = {"username": username, "email": email, "password": steps.PASSWORD}
+    httpx.post(f"{album_url}/api/v1/auth/signup", json=account).raise_for_status()
+    if confirm:
+        confirm_from_mail(album_url, inbox, email)
+    return email
+
+
+def confirm_from_mail(album_url: str, inbox: Inbox, email: str, count: int = 1) -> None:
+    link = mailed_link(inbox.wait_for(email, count), rf"{re.escape(album_url)}/api/v1/\S+")
+    httpx.get(link).raise_for_status()
+
+
+def log_in(page: Page, login: str, password: str) -> int:
+    """Log in on the login page; the status of the API's answer."""
+    page.goto("/#/login")
+    page.get_by_label("Username or email").fill(login)
+    page.get_by_label("Password").fill(password)
+    with page.expect_response(lambda answer: answer.url.endswith("/auth/login")) as answer:
+        page.get_by_role("button", name="Log in").click()
+    return answer.value.status
+
+
+def screenshot(page: Page, name: str) -> None:
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT_DIR / f"recovery-{name}.png"), full_page=True)
+
+
+def test_forgotten_password_reset_from_the_mailed_link(
+    people: People, album_url: str, inbox: Inbox
+) -> None:
+    email = sign_up(album_url, inbox, "dora")
+    dora = people.open(**PHONE)
+
+    # 1. From the login page, ask for a link: the answer is the same for an unknown address.
+    dora.goto("/#/login")
+    dora.get_by_role("link", name="Forgot password?").click()
+    expect(dora.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+    dora.get_by_label("Email").fill("nobody@example.com")
+    dora.get_by_role("button", name="Send me a link").click()
+    expect(status(dora, SENT_RESET)).to_be_visible()
+    unknown_answer = status(dora, SENT_RESET).inner_text()
+    dora.get_by_role("button", name="ask again").click()
+    dora.get_by_label("Email").fill(email)
+    dora.get_by_role("button", name="Send me a link").click()
+    expect(status(dora, SENT_RESET)).to_have_text(unknown_answer)
+    screenshot(dora, "1-link-sent-phone")
+    assert page_width(dora) <= PHONE["width"]
+
+    # 2. The mail arrives with a link to the album's reset page.
+    link = mailed_link(inbox.wait_for(email), rf"{re.escape(album_url)}/#/reset\?token=\S+")
+    assert inbox.sent_to("nobody@example.com") == []
+
+    # 3. The reset page wants the new password twice, the same both times.
+    dora.goto(link)
+    expect(dora.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    dora.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    dora.get_by_label("New password again").fill(NEW_PASSWORD + "!")
+    dora.get_by_role("button", name="Set new password").click()
+    expect(alert(dora, "The two passwords differ")).to_be_visible()
+    screenshot(dora, "2-reset-page-phone")
+    assert page_width(dora) <= PHONE["width"]
+    dora.get_by_label("New password again").fill(NEW_PASSWORD)
+    dora.get_by_role("button", name="Set new password").click()
+    expect(
+        status(dora, "Your password was changed. Log in with your new password.")
+    ).to_be_visible()
+    expect(dora.get_by_role("heading", name="Log in")).to_be_visible()
+
+    # 4. The old password no longer works; the new one does.
+    assert log_in(dora, "dora", steps.PASSWORD) == 401
+    expect(alert(dora, "Incorrect username or password")).to_be_visible()
+    assert log_in(dora, email, NEW_PASSWORD) == 200
+    expect(status(dora, "Welcome back!")).to_be_visible()
+    expect(nav(dora).get_by_role("link", name="dora")).to_be_visible()
+
+    # 5. The link worked once: opened again, it says so and offers a new one.
+    dora.goto(link)
+    dora.get_by_label("New password", exact=True).fill("another password 8")
+    dora.get_by_label("New password again").fill("another password 8")
+    dora.get_by_role("button", name="Set new password").click()
+    expect(dora.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    screenshot(dora, "3-used-link-phone")
+    dora.get_by_role("link", name="Ask for a new link").click()
+    expect(dora.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+    assert people.page_errors == []
+
+
+def test_a_reset_page_without_a_token_points_to_a_new_link(people: People) -> None:
+    page = people.open()
+    page.goto("/#/reset")
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    page.get_by_role("link", name="Ask for a new link").click()
+    expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+
+
+def test_unconfirmed_login_offers_to_resend_the_confirmation(
+    people: People, album_url: str, inbox: Inbox
+) -> None:
+    email = sign_up(album_url, inbox, "erin", confirm=False)
+    inbox.wait_for(email)
+    erin = people.open(**PHONE)
+
+    assert log_in(erin, "erin", steps.PASSWORD) == 403
+    expect(alert(erin, "Confirm your email address first")).to_be_visible()
+    resend = erin.get_by_role("form", name="Resend the confirmation email")
+    resend.get_by_label("Email").fill(email)
+    resend.get_by_role("button", name="Resend confirmation email").click()
+    expect(status(erin, "we sent it a new link")).to_be_visible()
+    screenshot(erin, "4-resend-confirmation-phone")
+    assert page_width(erin) <= PHONE["width"]
+
+    # The second mail's link confirms the address, and the login goes through.
+    confirm_from_mail(album_url, inbox, email, count=2)
+    erin.get_by_role("button", name="Log in").click()
+    expect(status(erin, "Welcome back!")).to_be_visible()
+    expect(nav(erin).get_by_role("link", name="erin")).to_be_visible()
+
+
+def test_too_many_failed_logins_say_when_to_try_again(
+    people: People, album_url: str, inbox: Inbox
+) -> None:
+    sign_up(album_url, inbox, "frank")
+    page = people.open()
+    for _ in range(LOGIN_FAILURES):
+        assert log_in(page, "frank", "not the password") == 401
+        expect(alert(page, "Incorrect username or password")).to_be_visible()
+    assert log_in(page, "frank", "not the password") == 429
+    # The throttle's window is 900 s, so Retry-After is at most 15 minutes, rounded up.
+    expect(alert(page, "Too many failed logins; try again in 15 minutes.")).to_be_visible()
