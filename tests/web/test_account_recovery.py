@@ -1,6 +1,6 @@
-"""Getting back into an account in the JS album, in a real browser against a real server that
-mails through a real SMTP server (aiosmtpd on 127.0.0.1): forgot password, the reset page,
-resending the confirmation email, and the album's words for a 429."""
+"""An account's safety in the JS album, in real browsers against a real server that mails
+through a real SMTP server (aiosmtpd on 127.0.0.1): forgot password, the reset page, resending
+the confirmation email, the album's words for a 429, and the Sessions page."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.servers import free_port, serving
 from tests.web import steps
@@ -25,6 +25,7 @@ require_chromium()
 
 NEW_PASSWORD = "lighthouse keeper 7"
 SENT_RESET = "If an account uses this address, we sent a link"
+SESSION_ENDED = "Your session has ended; please log in again."
 PHONE = {"width": 390, "height": 844}
 # Few enough failed logins that the throttle's 429 comes quickly; its window is 15 minutes.
 LOGIN_FAILURES = 3
@@ -229,3 +230,74 @@ def test_too_many_failed_logins_say_when_to_try_again(
     assert log_in(page, "frank", "not the password") == 429
     # The throttle's window is 900 s, so Retry-After is at most 15 minutes, rounded up.
     expect(alert(page, "Too many failed logins; try again in 15 minutes.")).to_be_visible()
+
+
+def sessions(page: Page) -> Locator:
+    return page.get_by_role("list", name="Your sessions").get_by_role("listitem")
+
+
+def logged_in(people: People, username: str, *, width: int = 1280) -> Page:
+    page = people.open(width=width)
+    assert log_in(page, username, steps.PASSWORD) == 200
+    expect(nav(page).get_by_role("link", name=username)).to_be_visible()
+    return page
+
+
+def open_sessions(page: Page) -> None:
+    nav(page).get_by_role("link", name="gina").click()
+    page.get_by_role("link", name="Sessions").click()
+    expect(page.get_by_role("heading", level=1, name="Sessions")).to_be_visible()
+
+
+def expect_sent_to_login(page: Page) -> None:
+    """The next thing a signed-out device does lands it on the login page, told why."""
+    nav(page).get_by_role("link", name="My links").click()
+    expect(page.get_by_role("heading", name="Log in", exact=True)).to_be_visible()
+    expect(status(page, SESSION_ENDED)).to_be_visible()
+    expect(nav(page).get_by_role("link", name="gina")).to_have_count(0)
+
+
+def test_a_device_signs_out_another_then_every_other(
+    people: People, album_url: str, inbox: Inbox
+) -> None:
+    sign_up(album_url, inbox, "gina")
+    phone = logged_in(people, "gina", width=390)
+    laptop = logged_in(people, "gina")
+
+    # 1. The phone sees both devices, itself marked, with address and times.
+    open_sessions(phone)
+    expect(phone.get_by_text("2 devices are logged in to your account.")).to_be_visible()
+    expect(sessions(phone)).to_have_count(2)
+    here = sessions(phone).filter(has_text="This device")
+    expect(here).to_have_count(1)
+    expect(sessions(phone).first).to_contain_text("This device")
+    expect(sessions(phone).first).to_contain_text("Headless Chrome on Linux")
+    expect(sessions(phone).first).to_contain_text("127.0.0.1")
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    phone.screenshot(path=str(OUTPUT_DIR / "sessions-phone.png"), full_page=True)
+    assert page_width(phone) <= 390
+
+    # 2. The phone signs the laptop out; the laptop's next step lands on the login page.
+    other = sessions(phone).filter(has_not_text="This device")
+    other.get_by_role("button", name="Sign out").click()
+    other.get_by_role("button", name="Yes, sign it out").click()
+    expect(status(phone, "was signed out.")).to_be_visible()
+    expect(sessions(phone)).to_have_count(1)
+    expect(phone.get_by_text("Only this device is logged in.")).to_be_visible()
+    expect_sent_to_login(laptop)
+
+    # 3. Two more logins; "Sign out everywhere else" ends both and keeps the phone's.
+    laptop = logged_in(people, "gina")
+    tablet = logged_in(people, "gina", width=820)
+    phone.reload()
+    expect(sessions(phone)).to_have_count(3)
+    phone.get_by_role("button", name="Sign out everywhere else").click()
+    phone.get_by_role("button", name="Yes, sign them out").click()
+    expect(status(phone, "Every other device was signed out.")).to_be_visible()
+    expect(sessions(phone)).to_have_count(1)
+    expect_sent_to_login(laptop)
+    expect_sent_to_login(tablet)
+    # The phone itself carries on.
+    nav(phone).get_by_role("link", name="My links").click()
+    expect(phone.get_by_role("heading", name="My links")).to_be_visible()
+    assert people.page_errors == []

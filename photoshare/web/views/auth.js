@@ -4,6 +4,7 @@ import { login, request } from "../api.js";
 import { clearError, errorSlot, field, h, showError } from "../dom.js";
 import { isLoggedIn, loadMe, stateEvents } from "../state.js";
 import { go } from "../ui.js";
+import { handleSubmit } from "../dom.js";
 import { resendConfirmation } from "./recovery.js";
 
 function nextHash(query) {
@@ -40,21 +41,16 @@ export async function loginView(root, { query }) {
     h("div", { class: "actions" }, submit, forgot),
     h("p", { class: "muted" }, "New here? ", h("a", { href: "#/signup" }, "Create an account"), "."),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearError(error);
-    submit.disabled = true;
+  handleSubmit(form, submit, error, async () => {
     try {
       await logInAndGo(username.value.trim(), password.value, query, "Welcome back!");
     } catch (err) {
-      showError(error, err);
       password.select();
       if (err.status === 403 && /confirm your email/i.test(err.message)) {
         recovery.replaceChildren(resendConfirmation(username.value.trim()));
         recovery.hidden = false;
       }
-    } finally {
-      submit.disabled = false;
+      throw err;
     }
   });
   root.append(form, recovery);

@@ -5,28 +5,12 @@
 // and so the album says the same sentence whatever it knows.
 
 import { logout, request } from "../api.js";
-import { clearError, errorSlot, field, h, showError, statusSlot } from "../dom.js";
+import { errorSlot, field, h, handleSubmit, statusSlot, titledCard } from "../dom.js";
 import { isLoggedIn, setMe } from "../state.js";
 import { go } from "../ui.js";
 
 const SENT_RESET = "If an account uses this address, we sent a link to choose a new password. It works once, within an hour.";
 const SENT_CONFIRMATION = "If an account with this address is waiting for confirmation, we sent it a new link.";
-
-/** Run a form's submit with its button disabled and its errors shown in `error`. */
-function onSubmit(form, submit, error, action) {
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearError(error);
-    submit.disabled = true;
-    try {
-      await action();
-    } catch (err) {
-      showError(error, err);
-    } finally {
-      submit.disabled = false;
-    }
-  });
-}
 
 function emailInput(value) {
   return h("input", { type: "email", required: true, autocomplete: "email", autocapitalize: "none", value });
@@ -37,10 +21,9 @@ export async function forgotView(root, { query }) {
   const email = emailInput(query.get("email") ?? "");
   const error = errorSlot();
   const submit = h("button", { type: "submit" }, "Send me a link");
-  const form = h(
+  const form = titledCard(
     "form",
-    { class: "card stack narrow", "aria-labelledby": "forgot-title" },
-    h("h1", { id: "forgot-title" }, "Forgot your password?"),
+    { id: "forgot-title", title: "Forgot your password?" },
     h("p", { class: "muted" }, "Tell us your account's email address and we will send a link to choose a new password."),
     field("Email", email),
     error,
@@ -49,10 +32,9 @@ export async function forgotView(root, { query }) {
   );
   const again = h("button", { type: "button", class: "link-button" }, "ask again");
   const answer = h("p", { role: "status" });
-  const sent = h(
+  const sent = titledCard(
     "section",
-    { class: "card stack narrow", "aria-labelledby": "sent-title", hidden: true },
-    h("h1", { id: "sent-title", tabindex: "-1" }, "Check your inbox"),
+    { id: "sent-title", title: "Check your inbox", hidden: true },
     answer,
     h("p", { class: "muted" }, "Nothing came? Look in the spam folder, or ", again, "."),
   );
@@ -64,16 +46,18 @@ export async function forgotView(root, { query }) {
     (shown ? email : sent.querySelector("h1")).focus();
   };
   again.addEventListener("click", () => showForm(true));
-  onSubmit(form, submit, error, async () => {
+  handleSubmit(form, submit, error, async () => {
     await request("auth/password-reset", { method: "POST", json: { email: email.value.trim() }, auth: false });
     showForm(false);
   });
   root.append(form, sent);
 }
 
-function linkNoLongerWorks(form, detail) {
-  form.replaceChildren(
-    h("h1", { id: "reset-title" }, "This link no longer works"),
+/** What a used, expired or missing reset link shows: why, and the way to a new one. */
+function deadLink(detail) {
+  return titledCard(
+    "section",
+    { id: "reset-title", title: "This link no longer works" },
     h("p", { role: "alert" }, detail),
     h("p", {}, "A reset link works once, within an hour of being sent. ", h("a", { href: "#/forgot" }, "Ask for a new link"), "."),
   );
@@ -82,10 +66,8 @@ function linkNoLongerWorks(form, detail) {
 /** #/reset?token=…: choose a new password with the mailed token, then log in with it. */
 export async function resetView(root, { query }) {
   const token = query.get("token") ?? "";
-  const form = h("form", { class: "card stack narrow", "aria-labelledby": "reset-title" });
-  root.append(form);
   if (!token) {
-    linkNoLongerWorks(form, "This page opens from the link in a password reset email, and this address has no token.");
+    root.append(deadLink("This page opens from the link in a password reset email, and this address has no token."));
     return;
   }
   const rules = { type: "password", required: true, minlength: 8, maxlength: 128, autocomplete: "new-password" };
@@ -93,14 +75,16 @@ export async function resetView(root, { query }) {
   const again = h("input", rules);
   const error = errorSlot();
   const submit = h("button", { type: "submit" }, "Set new password");
-  form.append(
-    h("h1", { id: "reset-title" }, "Choose a new password"),
+  const form = titledCard(
+    "form",
+    { id: "reset-title", title: "Choose a new password" },
     field("New password", password, { hint: "8 to 128 characters" }),
     field("New password again", again),
     error,
     h("div", { class: "actions" }, submit),
   );
-  onSubmit(form, submit, error, async () => {
+  root.append(form);
+  handleSubmit(form, submit, error, async () => {
     if (password.value !== again.value) {
       again.select();
       throw new Error("The two passwords differ; type the same one twice.");
@@ -109,7 +93,9 @@ export async function resetView(root, { query }) {
       await request("auth/password-reset/confirm", { method: "POST", json: { token, password: password.value }, auth: false });
     } catch (err) {
       if (err.status !== 400) throw err;
-      linkNoLongerWorks(form, err.message);
+      const dead = deadLink(err.message);
+      form.replaceWith(dead);
+      dead.querySelector("h1").focus();
       return;
     }
     // Every login of the account ended with the reset, this tab's included.
@@ -139,7 +125,7 @@ export function resendConfirmation(typedLogin) {
     status,
     h("div", { class: "actions" }, submit),
   );
-  onSubmit(form, submit, error, async () => {
+  handleSubmit(form, submit, error, async () => {
     status.textContent = "";
     await request("auth/confirm/resend", { method: "POST", json: { email: email.value.trim() }, auth: false });
     status.textContent = SENT_CONFIRMATION;

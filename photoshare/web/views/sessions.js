@@ -2,8 +2,8 @@
 // signing out everywhere but here.
 
 import { request } from "../api.js";
-import { confirmButton, errorSlot, h, showError, statusSlot, time } from "../dom.js";
-import { requireLogin } from "../ui.js";
+import { errorSlot, h, statusSlot, time } from "../dom.js";
+import { confirmedDelete, requireLogin } from "../ui.js";
 
 // The first match names the browser: Edge and Opera also say "Chrome", Chrome also says "Safari".
 const BROWSERS = [
@@ -40,18 +40,12 @@ function sessionItem(session, { error, onSignedOut }) {
   const device = deviceName(session.user_agent);
   const signOut = session.current
     ? h("p", { class: "muted small" }, "To end this one, log out.")
-    : confirmButton("Sign out", {
+    : confirmedDelete("Sign out", `auth/sessions/${encodeURIComponent(session.id)}`, {
         question: `Sign out ${device}?`,
         confirmLabel: "Yes, sign it out",
         className: "danger small",
-        onConfirm: async () => {
-          try {
-            await request(`auth/sessions/${encodeURIComponent(session.id)}`, { method: "DELETE" });
-            await onSignedOut(`${device} was signed out.`);
-          } catch (err) {
-            showError(error, err);
-          }
-        },
+        error,
+        onDone: () => onSignedOut(`${device} was signed out.`),
       });
   return h(
     "li",
@@ -110,17 +104,11 @@ export async function sessionsView(root) {
 }
 
 function everywhereElse(reload, error) {
-  return confirmButton("Sign out everywhere else", {
+  return confirmedDelete("Sign out everywhere else", "auth/sessions", {
     question: "Sign out every other device?",
     confirmLabel: "Yes, sign them out",
     className: "danger",
-    onConfirm: async () => {
-      try {
-        await request("auth/sessions", { method: "DELETE" });
-        await reload("Every other device was signed out.");
-      } catch (err) {
-        showError(error, err);
-      }
-    },
+    error,
+    onDone: () => reload("Every other device was signed out."),
   });
 }
