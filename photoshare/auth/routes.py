@@ -1,4 +1,4 @@
-"""Auth routes: signup, login, refresh, logout, email confirmation."""
+"""Auth routes: signup, login, refresh, logout, email confirmation, password reset."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
 
-from photoshare.auth import service
+from photoshare.auth import recovery, service
 from photoshare.auth.schemas import (
+    ConfirmationResendRequest,
     EmailConfirmed,
     LoginForm,
+    MailAccepted,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     RefreshRequest,
     SignupRequest,
     TokenPair,
@@ -70,3 +74,61 @@ async def confirm(
     """Confirm the email address the emailed link was sent to."""
     user = await service.confirm_email(runtime, token)
     return EmailConfirmed(email=user.email, email_confirmed=user.email_confirmed)
+
+
+# Both answers are sent before any lookup (the work runs as a background task), so they
+# take the same time whether or not an account uses the address.
+RESET_ACCEPTED = "If an account uses this address, a password reset link is on its way"
+RESEND_ACCEPTED = "If an unconfirmed account uses this address, a confirmation link is on its way"
+_ALWAYS_ACCEPTED = (
+    " Always 202 with the same body, whether or not an account uses the address; past the "
+    "hourly limits per address{also} it is still 202 and nothing is sent."
+)
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Ask for a password reset link",
+    description="Mail a single-use link to reset the password, valid for "
+    "PHOTOSHARE_PASSWORD_RESET_MINUTES (1 h)." + _ALWAYS_ACCEPTED.format(also=" and per client"),
+)
+async def request_password_reset(
+    data: PasswordResetRequest,
+    runtime: RuntimeDep,
+    address: ClientAddress,
+    background: BackgroundTasks,
+) -> MailAccepted:
+    """Mail a password reset link to the account using this address, if there is one."""
+    background.add_task(recovery.request_password_reset, runtime, str(data.email), address)
+    return MailAccepted(detail=RESET_ACCEPTED)
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Set a new password with a reset link's token",
+    responses=errors(503),
+)
+async def confirm_password_reset(data: PasswordResetConfirm, runtime: RuntimeDep) -> Response:
+    """Set a new password with the mailed token; every login of the account ends.
+
+    A used, expired or forged token is 400, and so is the token of a banned account.
+    """
+    await recovery.confirm_password_reset(runtime, data.token, data.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/confirm/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Resend the email confirmation link",
+    description="Mail the confirmation link again to an unconfirmed account."
+    + _ALWAYS_ACCEPTED.format(also=" and per account"),
+)
+async def resend_confirmation(
+    data: ConfirmationResendRequest, runtime: RuntimeDep, background: BackgroundTasks
+) -> MailAccepted:
+    """Mail the confirmation link again, if an unconfirmed account uses this address."""
+    background.add_task(recovery.resend_confirmation, runtime, str(data.email))
+    return MailAccepted(detail=RESEND_ACCEPTED)

@@ -72,3 +72,28 @@ class RefreshRequest(BaseModel):
 class EmailConfirmed(BaseModel):
     email: str
     email_confirmed: bool
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    email: Email
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    token: Annotated[str, Field(min_length=1, max_length=512), SINGLE_LINE]
+    password: Password
+
+
+class ConfirmationResendRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    email: Email
+
+
+class MailAccepted(BaseModel):
+    """The same answer whether or not an account uses the address."""
+
+    detail: str
