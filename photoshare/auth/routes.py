@@ -1,12 +1,12 @@
-"""Auth routes: signup, login, refresh, logout, email confirmation, password reset."""
+"""Auth routes: signup, login, refresh, logout, email confirmation, password reset, sessions."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Response, status
 
-from photoshare.auth import recovery, service
+from photoshare.auth import recovery, service, sessions
 from photoshare.auth.schemas import (
     ConfirmationResendRequest,
     EmailConfirmed,
@@ -15,11 +15,13 @@ from photoshare.auth.schemas import (
     PasswordResetConfirm,
     PasswordResetRequest,
     RefreshRequest,
+    SessionOut,
     SignupRequest,
     TokenPair,
 )
-from photoshare.deps import ClientAddress, CurrentSession, RuntimeDep
+from photoshare.deps import ClientAddress, CurrentSession, Paging, RuntimeDep, UserAgent
 from photoshare.openapi import errors
+from photoshare.schemas import Page
 from photoshare.text import SINGLE_LINE
 from photoshare.users import service as users_service
 from photoshare.users.schemas import Me
@@ -49,15 +51,20 @@ async def login(
     form: Annotated[LoginForm, Depends()],
     runtime: RuntimeDep,
     address: ClientAddress,
+    agent: UserAgent,
 ) -> TokenPair:
     """Exchange a username (or email) and password for an access and a refresh token."""
-    return await service.login(runtime, form.username, form.password, address)
+    return await service.login(runtime, form.username, form.password, address, agent)
 
 
 @router.post("/refresh", summary="Rotate a refresh token", responses=errors(401))
-async def refresh(data: RefreshRequest, runtime: RuntimeDep) -> TokenPair:
+async def refresh(
+    data: RefreshRequest, runtime: RuntimeDep, address: ClientAddress, agent: UserAgent
+) -> TokenPair:
     """Exchange a refresh token, once, for a new token pair."""
-    return await service.refresh(runtime, data.refresh_token)
+    return await service.refresh(
+        runtime, data.refresh_token, client_address=address, user_agent=agent
+    )
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Log out")
@@ -132,3 +139,36 @@ async def resend_confirmation(
     """Mail the confirmation link again, if an unconfirmed account uses this address."""
     background.add_task(recovery.resend_confirmation, runtime, str(data.email))
     return MailAccepted(detail=RESEND_ACCEPTED)
+
+
+SessionId = Annotated[
+    str, Path(max_length=128, description="A session id from the list."), SINGLE_LINE
+]
+
+
+@router.get("/sessions", summary="List your logins")
+async def list_sessions(session: CurrentSession, paging: Paging) -> Page[SessionOut]:
+    """List the caller's live logins (sessions), newest first; ``current`` is this one."""
+    assert session.user.id is not None
+    return await sessions.page(session.user.id, session.claims.sid, paging)
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End one of your logins",
+    responses=errors(404),
+)
+async def revoke_session(
+    session_id: SessionId, session: CurrentSession, runtime: RuntimeDep
+) -> Response:
+    """End one of the caller's logins: its tokens stop working from their next request."""
+    await service.revoke_session(runtime, session, session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT, summary="End your other logins")
+async def revoke_other_sessions(session: CurrentSession, runtime: RuntimeDep) -> Response:
+    """End every login of the caller except the one making this request."""
+    await service.revoke_other_sessions(runtime, session)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Form
@@ -97,3 +98,14 @@ class MailAccepted(BaseModel):
     """The same answer whether or not an account uses the address."""
 
     detail: str
+
+
+class SessionOut(BaseModel):
+    """One live login of the caller (GET /api/v1/auth/sessions)."""
+
+    id: str
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str | None = Field(description="The login's User-Agent header, truncated.")
+    ip: str | None = Field(description="The client address the login came from.")
+    current: bool = Field(description="Whether this is the login making the request.")
