@@ -5,18 +5,16 @@ the confirmation email, the album's words for a 429, and the Sessions page."""
 from __future__ import annotations
 
 import re
-import threading
+import time
 from collections.abc import Iterator
-from email import message_from_bytes
 from email.message import Message
-from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import Locator, Page, expect
 
-from tests.servers import free_port, serving
+from tests.auth.mailbox import Inbox, link_in, smtp_server
+from tests.servers import serving
 from tests.web import steps
 from tests.web.browsers import OUTPUT_DIR, People, require_chromium
 from tests.web.steps import alert, nav, page_width, status
@@ -26,55 +24,30 @@ require_chromium()
 NEW_PASSWORD = "lighthouse keeper 7"
 SENT_RESET = "If an account uses this address, we sent a link"
 SESSION_ENDED = "Your session has ended; please log in again."
+# The mails' subjects.
+CONFIRM = "Confirm your PhotoShare email"
+RESET = "Reset your PhotoShare password"
 PHONE = {"width": 390, "height": 844}
 # Few enough failed logins that the throttle's 429 comes quickly; its window is 15 minutes.
 LOGIN_FAILURES = 3
 
 
-class Inbox:
-    """What the SMTP server received, for the test's thread to wait for."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self._arrived = threading.Condition()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self._arrived:
-            self.messages.append(message_from_bytes(envelope.original_content))
-            self._arrived.notify_all()
-        return "250 OK"
-
-    def sent_to(self, address: str) -> list[Message]:
-        with self._arrived:
-            return [message for message in self.messages if message["To"] == address]
-
-    def wait_for(self, address: str, count: int = 1, timeout: float = 15) -> Message:
-        """The count-th message to the address, once it has arrived."""
-        with self._arrived:
-            arrived = self._arrived.wait_for(
-                lambda: len(self.sent_to(address)) >= count, timeout=timeout
-            )
-        assert arrived, f"no message #{count} to {address}; the inbox holds {len(self.messages)}"
-        return self.sent_to(address)[count - 1]
-
-
-def mailed_link(message: Message, pattern: str) -> str:
-    body = message.get_payload(decode=True)
-    assert isinstance(body, bytes)
-    found = re.search(pattern, body.decode())
-    assert found is not None, body.decode()
-    return found.group(0)
+def mail_to(inbox: Inbox, address: str, about: str, count: int = 1) -> Message:
+    """The count-th message to the address about the subject, waited for from the test's thread."""
+    deadline = time.monotonic() + 15
+    while True:
+        # The SMTP server's thread appends; a snapshot of the list is safe to read here.
+        received = [m for m in inbox.about(about) if m["To"] == address]
+        if len(received) >= count:
+            return received[count - 1]
+        assert time.monotonic() < deadline, f"no message #{count} to {address} about {about}"
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +82,7 @@ def sign_up(album_url: str, inbox: Inbox, username: str, *, confirm: bool = True
 
 
 def confirm_from_mail(album_url: str, inbox: Inbox, email: str, count: int = 1) -> None:
-    link = mailed_link(inbox.wait_for(email, count), rf"{re.escape(album_url)}/api/v1/\S+")
+    link = link_in(mail_to(inbox, email, CONFIRM, count), rf"({re.escape(album_url)}/api/v1/\S+)")
     httpx.get(link).raise_for_status()
 
 
@@ -150,8 +123,8 @@ def test_forgotten_password_reset_from_the_mailed_link(
     assert page_width(dora) <= PHONE["width"]
 
     # 2. The mail arrives with a link to the album's reset page.
-    link = mailed_link(inbox.wait_for(email), rf"{re.escape(album_url)}/#/reset\?token=\S+")
-    assert inbox.sent_to("nobody@example.com") == []
+    link = link_in(mail_to(inbox, email, RESET), rf"({re.escape(album_url)}/#/reset\?token=\S+)")
+    assert [m for m in inbox.about(None) if m["To"] == "nobody@example.com"] == []
 
     # 3. The reset page wants the new password twice, the same both times.
     dora.goto(link)
@@ -200,7 +173,7 @@ def test_unconfirmed_login_offers_to_resend_the_confirmation(
     people: People, album_url: str, inbox: Inbox
 ) -> None:
     email = sign_up(album_url, inbox, "erin", confirm=False)
-    inbox.wait_for(email)
+    mail_to(inbox, email, CONFIRM)
     erin = people.open(**PHONE)
 
     assert log_in(erin, "erin", steps.PASSWORD) == 403

@@ -30,7 +30,7 @@ export async function forgotView(root, { query }) {
     h("div", { class: "actions" }, submit),
     h("p", { class: "muted" }, "Remembered it? ", h("a", { href: "#/login" }, "Log in"), "."),
   );
-  const again = h("button", { type: "button", class: "link-button" }, "ask again");
+  const again = h("button", { type: "button", class: "link-button inline" }, "ask again");
   const answer = h("p", { role: "status" });
   const sent = titledCard(
     "section",

@@ -79,7 +79,7 @@ export async function sessionsView(root) {
   const others = h("div", { class: "actions" });
 
   const load = async (message) => {
-    const answer = await request("auth/sessions");
+    const answer = await request("auth/sessions", { query: { limit: 100 } });
     // This device first; the others in the server's order.
     const sessions = (Array.isArray(answer) ? answer : answer.items).sort(
       (one, other) => Number(other.current) - Number(one.current),
