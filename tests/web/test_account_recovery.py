@@ -8,12 +8,14 @@ import re
 import time
 from collections.abc import Iterator
 from email.message import Message
+from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.auth.mailbox import Inbox, link_in, smtp_server
+from tests.media.samples import noisy_jpeg
 from tests.servers import serving
 from tests.web import steps
 from tests.web.browsers import OUTPUT_DIR, People, require_chromium
@@ -67,6 +69,8 @@ def album_url(tmp_path_factory: pytest.TempPathFactory, smtp: tuple[Inbox, int])
         PHOTOSHARE_SMTP_SECURITY="none",
         PHOTOSHARE_REQUIRE_EMAIL_CONFIRMATION="true",
         PHOTOSHARE_LOGIN_MAX_FAILURES_PER_ACCOUNT=str(LOGIN_FAILURES),
+        PHOTOSHARE_RATE_LIMIT_UPLOADS_PER_HOUR="1",
+        PHOTOSHARE_RATE_LIMIT_COMMENTS_PER_MINUTE="1",
     ) as server:
         yield server.base
 
@@ -274,3 +278,33 @@ def test_a_device_signs_out_another_then_every_other(
     nav(phone).get_by_role("link", name="My links").click()
     expect(phone.get_by_role("heading", name="My links")).to_be_visible()
     assert people.page_errors == []
+
+
+def test_write_limits_say_when_to_try_again(
+    people: People, album_url: str, inbox: Inbox, tmp_path: Path
+) -> None:
+    """One upload an hour and one comment a minute: the second of each is told when to retry."""
+    sign_up(album_url, inbox, "hana")
+    photo = tmp_path / "pier.jpg"
+    photo.write_bytes(noisy_jpeg(800, 600))
+    page = logged_in(people, "hana")
+    steps.upload_photo(page, photo, "hana", description="The pier")
+    photo_page = page.url
+    # The upload form sends with XMLHttpRequest, which reads Retry-After on its own.
+    nav(page).get_by_role("link", name="Upload").click()
+    page.get_by_label("Photo", exact=True).set_input_files(photo)
+    page.get_by_role("button", name="Upload").click()
+    expect(
+        alert(page, "Too many uploads from this account; try again in 60 minutes.")
+    ).to_be_visible()
+
+    page.goto(photo_page)
+    comments = page.get_by_role("list", name="Comments")
+    page.get_by_label("Add a comment").fill("First light on the pier")
+    page.get_by_role("button", name="Post comment").click()
+    expect(comments.get_by_text("First light on the pier")).to_be_visible()
+    page.get_by_label("Add a comment").fill("And again")
+    page.get_by_role("button", name="Post comment").click()
+    told = alert(page, "Too many comments from this account; try again in")
+    expect(told).to_have_text(re.compile(r"try again in ([1-9]|[1-5][0-9]|60) seconds?\.$"))
+    screenshot(page, "5-too-many-comments")
