@@ -29,6 +29,10 @@ SESSION_ENDED = "Your session has ended; please log in again."
 # The mails' subjects.
 CONFIRM = "Confirm your PhotoShare email"
 RESET = "Reset your PhotoShare password"
+IPAD_SAFARI = (
+    "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
 PHONE = {"width": 390, "height": 844}
 # Few enough failed logins that the throttle's 429 comes quickly; its window is 15 minutes.
 LOGIN_FAILURES = 3
@@ -220,6 +224,15 @@ def logged_in(people: People, username: str, *, width: int = 1280) -> Page:
     return page
 
 
+def api_login(album_url: str, username: str, user_agent: str) -> str:
+    """Log in over HTTP as a device with this user agent; its access token."""
+    form = {"username": username, "password": steps.PASSWORD}
+    headers = {"User-Agent": user_agent}
+    login = httpx.post(f"{album_url}/api/v1/auth/login", data=form, headers=headers)
+    login.raise_for_status()
+    return str(login.json()["access_token"])
+
+
 def open_sessions(page: Page) -> None:
     nav(page).get_by_role("link", name="gina").click()
     page.get_by_role("link", name="Sessions").click()
@@ -263,17 +276,24 @@ def test_a_device_signs_out_another_then_every_other(
     expect(phone.get_by_text("Only this device is logged in.")).to_be_visible()
     expect_sent_to_login(laptop)
 
-    # 3. Two more logins; "Sign out everywhere else" ends both and keeps the phone's.
+    # 3. Another browser and a script log in; each is named by its user agent.
     laptop = logged_in(people, "gina")
-    tablet = logged_in(people, "gina", width=820)
+    ipad = api_login(album_url, "gina", IPAD_SAFARI)
+    script = api_login(album_url, "gina", "python-httpx/0.28.1")
     phone.reload()
-    expect(sessions(phone)).to_have_count(3)
+    expect(sessions(phone)).to_have_count(4)
+    expect(sessions(phone).filter(has_text="Safari on iPad")).to_have_count(1)
+    expect(sessions(phone).filter(has_text="python-httpx")).to_have_count(1)
+
+    # 4. "Sign out everywhere else" ends all three and keeps the phone's.
     phone.get_by_role("button", name="Sign out everywhere else").click()
     phone.get_by_role("button", name="Yes, sign them out").click()
     expect(status(phone, "Every other device was signed out.")).to_be_visible()
     expect(sessions(phone)).to_have_count(1)
     expect_sent_to_login(laptop)
-    expect_sent_to_login(tablet)
+    for token in (ipad, script):
+        me = httpx.get(f"{album_url}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 401
     # The phone itself carries on.
     nav(phone).get_by_role("link", name="My links").click()
     expect(phone.get_by_role("heading", name="My links")).to_be_visible()
