@@ -98,7 +98,8 @@ export async function resetView(root, { query }) {
       dead.querySelector("h1").focus();
       return;
     }
-    // Every login of the account ended with the reset, this tab's included.
+    // The reset ended every login of that account; whoever this tab was, the next step is
+    // logging in with the new password.
     if (isLoggedIn()) {
       await logout();
       setMe(null);
