@@ -1,4 +1,4 @@
-"""Pending password resets: one row per mailed link, holding only its token's hash."""
+"""Pending password resets: at most one per account, holding only its token's hash."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ def token_digest(token: str) -> str:
 
 
 class PasswordReset(Document):
+    """The account's newest reset link; its ``_id`` is the account's, so a new one replaces it."""
+
+    id: PydanticObjectId
     token_hash: str
-    user_id: PydanticObjectId
     # The address the link was mailed to: a link sent before an email change is void.
     email_key: str
     expires_at: datetime
@@ -29,7 +31,6 @@ class PasswordReset(Document):
         name = "password_resets"
         indexes = [
             IndexModel([("token_hash", ASCENDING)], unique=True, name="token_hash_unique"),
-            IndexModel([("user_id", ASCENDING)], name="user"),
             # MongoDB removes a reset once its link has expired.
             IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires_ttl"),
         ]

@@ -71,16 +71,16 @@ async def _request_password_reset(runtime: Runtime, email_key: str, client_addre
     user = await User.find_one(User.email_key == email_key)
     if user is None or not user.is_active:
         return
-    assert user.id is not None
     token = secrets.token_urlsafe(32)
-    # Only the newest link works: asking again voids the ones mailed before.
-    await collection(PasswordReset).delete_many({"user_id": user.id})
-    await PasswordReset(
-        token_hash=token_digest(token),
-        user_id=user.id,
-        email_key=user.email_key,
-        expires_at=utcnow() + timedelta(minutes=settings.password_reset_minutes),
-    ).insert()
+    now = utcnow()
+    pending = {
+        "token_hash": token_digest(token),
+        "email_key": user.email_key,
+        "expires_at": now + timedelta(minutes=settings.password_reset_minutes),
+        "created_at": now,
+    }
+    # One row per account, replaced in one write: asking again voids the earlier link.
+    await collection(PasswordReset).update_one({"_id": user.id}, {"$set": pending}, upsert=True)
     await _mail_reset_link(runtime, user, token)
 
 
@@ -104,7 +104,7 @@ async def confirm_password_reset(runtime: Runtime, token: str, password: str) ->
     )
     if pending is None:
         raise LinkNotValid(LINK_NOT_VALID)
-    user = await User.get(pending.user_id)
+    user = await User.get(pending.id)
     if user is None or user.email_key != pending.email_key:
         raise LinkNotValid(LINK_NOT_VALID)
     if not user.is_active:
@@ -117,7 +117,7 @@ async def confirm_password_reset(runtime: Runtime, token: str, password: str) ->
     )
     if spent is None:
         raise LinkNotValid(LINK_NOT_VALID)
-    await _set_password(runtime, pending.user_id, password_hash)
+    await _set_password(runtime, pending.id, password_hash)
 
 
 async def _set_password(runtime: Runtime, user_id: PydanticObjectId, password_hash: str) -> None:

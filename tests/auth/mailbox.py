@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email import message_from_bytes
 from email.message import Message
@@ -12,6 +12,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from photoshare.config import Settings
 from tests.servers import free_port
 
 
@@ -46,6 +47,19 @@ def link_in(message: Message, pattern: str) -> str:
     found = re.search(pattern, body_of(message))
     assert found is not None, body_of(message)
     return found.group(1)
+
+
+def mailing_settings(
+    make_settings: Callable[..., Settings], smtp_port: int, **more: Any
+) -> Settings:
+    """Settings that mail through the test SMTP server, with links on a public address."""
+    return make_settings(
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_security="none",
+        public_base_url="https://photos.example.org",
+        **more,
+    )
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from photoshare.config import Settings
-from tests.auth.mailbox import Inbox, smtp_server
+from tests.auth.mailbox import Inbox, mailing_settings, smtp_server
 from tests.factories import UserFactory
 from tests.servers import running_app
 
@@ -24,13 +24,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 async def mail_client(
     make_settings: Callable[..., Settings], smtp: tuple[Inbox, int]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[1],
-        smtp_security="none",
-        require_email_confirmation=True,
-        public_base_url="https://photos.example.org",
-    )
+    settings = mailing_settings(make_settings, smtp[1], require_email_confirmation=True)
     async with running_app(settings) as http:
         yield http
 

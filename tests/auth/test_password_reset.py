@@ -18,7 +18,7 @@ from photoshare.clock import utcnow
 from photoshare.config import Settings
 from photoshare.db import collection
 from tests.auth.hashing import client_at
-from tests.auth.mailbox import Inbox, link_in, smtp_server
+from tests.auth.mailbox import Inbox, link_in, mailing_settings, smtp_server
 from tests.factories import Account, UserFactory
 from tests.index_coverage import RECORDER
 from tests.servers import lifespan, running_app
@@ -43,12 +43,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def mail_settings(make_settings: Callable[..., Settings], smtp: tuple[Inbox, int]) -> Settings:
-    return make_settings(
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[1],
-        smtp_security="none",
-        public_base_url="https://photos.example.org",
-    )
+    return mailing_settings(make_settings, smtp[1])
 
 
 @pytest.fixture

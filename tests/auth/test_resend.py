@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from photoshare.config import Settings
-from tests.auth.mailbox import Inbox, link_in, smtp_server
+from tests.auth.mailbox import Inbox, link_in, mailing_settings, smtp_server
 from tests.factories import UserFactory
 from tests.servers import running_app
 
@@ -34,13 +34,7 @@ def inbox(smtp: tuple[Inbox, int]) -> Inbox:
 async def http(
     make_settings: Callable[..., Settings], smtp: tuple[Inbox, int]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[1],
-        smtp_security="none",
-        public_base_url="https://photos.example.org",
-        confirmation_resends_per_hour=2,
-    )
+    settings = mailing_settings(make_settings, smtp[1], confirmation_resends_per_hour=2)
     async with running_app(settings) as client:
         yield client
 
