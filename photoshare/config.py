@@ -93,6 +93,10 @@ class Settings(BaseSettings):
 
     # Rate limits
     rate_limit_signups_per_hour: int = Field(default=20, ge=1)
+    # Writes per account (photoshare.limits), whatever its role.
+    rate_limit_comments_per_minute: int = Field(default=30, ge=1)
+    rate_limit_uploads_per_hour: int = Field(default=100, ge=1)
+    rate_limit_links_per_hour: int = Field(default=100, ge=1)
 
     # Email
     require_email_confirmation: bool = False

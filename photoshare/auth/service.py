@@ -174,7 +174,7 @@ async def login(
     _ensure_may_log_in(runtime, user)
     assert user.id is not None
     session_id = secrets.token_urlsafe(12)
-    await sessions.start(
+    await sessions.note(
         session_id,
         user.id,
         expires_at=_session_expiry(runtime),
@@ -215,7 +215,7 @@ async def refresh(
         raise NotAuthenticated("This account has been banned")
     assert user.id is not None
     pair = await _issue_pair(runtime, user, session_id=claims.sid)
-    await sessions.refreshed(
+    await sessions.note(
         claims.sid,
         user.id,
         expires_at=_session_expiry(runtime),

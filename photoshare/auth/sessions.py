@@ -56,7 +56,7 @@ def _agent(user_agent: str | None) -> str | None:
     return user_agent[:USER_AGENT_MAX_CHARS] if user_agent else None
 
 
-async def start(
+async def note(
     session_id: str,
     user_id: PydanticObjectId,
     *,
@@ -64,28 +64,11 @@ async def start(
     user_agent: str | None,
     ip: str | None,
 ) -> None:
-    """Record a new login."""
-    now = utcnow()
-    await LoginSession(
-        id=session_id,
-        user_id=user_id,
-        created_at=now,
-        last_used_at=now,
-        user_agent=_agent(user_agent),
-        ip=ip,
-        expires_at=expires_at,
-    ).insert()
+    """Record a login as it starts or refreshes; ``expires_at`` is its last token's expiry.
 
-
-async def refreshed(
-    session_id: str,
-    user_id: PydanticObjectId,
-    *,
-    expires_at: datetime,
-    user_agent: str | None,
-    ip: str | None,
-) -> None:
-    """Note a refresh; a login from before sessions were recorded gets its record now."""
+    A refreshed login from before sessions were recorded gets its record now, with the
+    refresh's client as its own.
+    """
     now = utcnow()
     try:
         await collection(LoginSession).update_one(

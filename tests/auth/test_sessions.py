@@ -33,6 +33,14 @@ async def login_as(client: httpx.AsyncClient, account: Account, agent: str) -> d
     }
 
 
+async def logins_of(
+    client: httpx.AsyncClient, users: UserFactory, *agents: str
+) -> tuple[Account, list[dict[str, str]]]:
+    """A new account and one login per User-Agent, in order."""
+    account = await users.signup()
+    return account, [await login_as(client, account, agent) for agent in agents]
+
+
 def bearer(login: dict[str, str]) -> dict[str, str]:
     return {"Authorization": login["Authorization"]}
 
@@ -58,9 +66,9 @@ async def refresh_status(client: httpx.AsyncClient, login: dict[str, str]) -> in
 async def test_each_login_is_a_session_newest_first(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
-    account = await users.signup()
-    laptop = await login_as(client, account, "Firefox on the laptop")
-    phone = await login_as(client, account, "Safari on the phone " + "x" * 500)
+    _, (laptop, phone) = await logins_of(
+        client, users, "Firefox on the laptop", "Safari on the phone " + "x" * 500
+    )
 
     from_phone = await listed(client, phone)
     assert [s["user_agent"][:20] for s in from_phone] == [
@@ -85,9 +93,7 @@ async def test_each_login_is_a_session_newest_first(
 async def test_revoking_a_session_refuses_its_token_on_the_next_request(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
-    account = await users.signup()
-    laptop = await login_as(client, account, "laptop")
-    phone = await login_as(client, account, "phone")
+    _, (laptop, phone) = await logins_of(client, users, "laptop", "phone")
     assert await me_status(client, phone) == 200
     phone_id = next(s["id"] for s in await listed(client, laptop) if not s["current"])
 
@@ -107,10 +113,8 @@ async def test_revoking_a_session_refuses_its_token_on_the_next_request(
 async def test_another_users_session_is_not_found_and_stays(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
-    owner = await users.signup()
-    stranger = await users.signup()
-    owner_login = await login_as(client, owner, "owner")
-    stranger_login = await login_as(client, stranger, "stranger")
+    _, (owner_login,) = await logins_of(client, users, "owner")
+    _, (stranger_login,) = await logins_of(client, users, "stranger")
     owner_id = (await listed(client, owner_login))[0]["id"]
 
     refused = await client.delete(f"{SESSIONS}/{owner_id}", headers=bearer(stranger_login))
@@ -125,8 +129,7 @@ async def test_another_users_session_is_not_found_and_stays(
 async def test_revoking_the_others_keeps_the_current_login(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
-    account = await users.signup()
-    logins = [await login_as(client, account, f"device {n}") for n in range(3)]
+    _, logins = await logins_of(client, users, "device 0", "device 1", "device 2")
     current = logins[1]
 
     ended = await client.delete(SESSIONS, headers=bearer(current))
@@ -141,10 +144,7 @@ async def test_revoking_the_others_keeps_the_current_login(
 async def test_a_login_from_before_sessions_is_ended_by_revoke_all_and_shown_once_refreshed(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
-    account = await users.signup()
-    current = await login_as(client, account, "current")
-    old = await login_as(client, account, "old")
-    older = await login_as(client, account, "older")
+    _, (current, old, older) = await logins_of(client, users, "current", "old", "older")
     # Logins made before this release have refresh tokens but no session record.
     with RECORDER.quiet():
         await collection(LoginSession).delete_many({"user_agent": {"$in": ["old", "older"]}})
@@ -165,16 +165,14 @@ async def test_a_login_from_before_sessions_is_ended_by_revoke_all_and_shown_onc
     assert await me_status(client, old) == 401
     assert await refresh_status(client, old) == 401
     assert await me_status(client, current) == 200
-    assert len(await listed(client, current)) == 1
+    assert [s["user_agent"] for s in await listed(client, current)] == ["current"]
 
 
 async def test_logout_ban_and_password_change_end_sessions(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     admin = await users.create()
-    account = await users.signup()
-    first = await login_as(client, account, "first")
-    second = await login_as(client, account, "second")
+    account, (first, second) = await logins_of(client, users, "first", "second")
 
     changed = await client.patch(
         "/api/v1/users/me",
@@ -203,9 +201,7 @@ async def test_logout_ban_and_password_change_end_sessions(
 async def test_refresh_token_reuse_ends_the_session(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
-    account = await users.signup()
-    watcher = await login_as(client, account, "watcher")
-    stolen = await login_as(client, account, "stolen")
+    _, (watcher, stolen) = await logins_of(client, users, "watcher", "stolen")
     assert await refresh_status(client, stolen) == 200
     assert await refresh_status(client, stolen) == 401  # the spent token, presented again
     assert [s["user_agent"] for s in await listed(client, watcher)] == ["watcher"]
@@ -218,8 +214,7 @@ def _parse(stamp: str) -> datetime:
 async def test_last_used_moves_at_most_once_a_minute(
     client: httpx.AsyncClient, users: UserFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    account = await users.signup()
-    login = await login_as(client, account, "busy")
+    _, (login,) = await logins_of(client, users, "busy")
     started = _parse((await listed(client, login))[0]["last_used_at"])
     base = utcnow()
 
@@ -240,8 +235,7 @@ async def test_last_used_moves_at_most_once_a_minute(
 
 
 async def test_refresh_moves_last_used(client: httpx.AsyncClient, users: UserFactory) -> None:
-    account = await users.signup()
-    login = await login_as(client, account, "refreshing")
+    _, (login,) = await logins_of(client, users, "refreshing")
     before = (await listed(client, login))[0]
     rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": login["refresh"]})
     assert rotated.status_code == 200

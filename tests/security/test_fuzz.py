@@ -362,6 +362,11 @@ def _settings(data_dir: Path, **overrides: Any) -> Settings:
         # many times over; the per-address throttle would otherwise lock the seeding out
         # of logging the accounts back in. The 429 itself is tested in tests/auth.
         "login_max_failures_per_address": 1_000_000,
+        # The fuzzer writes far more than a person would; the write limits' 429s are
+        # tested in tests/test_rate_limits.py.
+        "rate_limit_comments_per_minute": 1_000_000,
+        "rate_limit_uploads_per_hour": 1_000_000,
+        "rate_limit_links_per_hour": 1_000_000,
     }
     values.update(overrides)
     with _no_environment():
@@ -534,6 +539,9 @@ def test_the_cli_with_every_check_against_a_real_server(tmp_path: Path) -> None:
         tmp_path / "data",
         tmp_path / "serve.log",
         PHOTOSHARE_LOGIN_MAX_FAILURES_PER_ADDRESS="1000000",
+        PHOTOSHARE_RATE_LIMIT_COMMENTS_PER_MINUTE="1000000",
+        PHOTOSHARE_RATE_LIMIT_UPLOADS_PER_HOUR="1000000",
+        PHOTOSHARE_RATE_LIMIT_LINKS_PER_HOUR="1000000",
     ) as server:
         account = {"username": "cliuser", "email": "cli@example.com", "password": PASSWORD}
         assert httpx.post(f"{server.base}/api/v1/auth/signup", json=account).status_code == 201
