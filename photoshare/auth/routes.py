@@ -142,7 +142,8 @@ async def resend_confirmation(
 
 
 SessionId = Annotated[
-    str, Path(max_length=128, description="A session id from the list."), SINGLE_LINE
+    str,
+    Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="A session id from the list."),
 ]
 
 

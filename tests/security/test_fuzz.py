@@ -220,6 +220,8 @@ class World:
     link_id: str = ""
     slug: str = ""
     album_id: str = ""
+    # A second login of each account (not the one its token belongs to): a session to end.
+    spare_sessions: dict[str, str] = field(default_factory=dict)
     etags: list[str] = field(default_factory=list)
     cases: dict[str, int] = field(default_factory=dict)
 
@@ -296,6 +298,7 @@ class World:
             self.link_id = link.json()["id"]
             self.slug = urlsplit(link.json()["url"]).path.removeprefix("/s/")
         self._restore_album()
+        self._restore_spare_sessions()
         self.etags = [
             self.call("GET", f"/media/{self.media_key}").headers["etag"],
             self.call("GET", f"/s/{self.slug}").headers["etag"],
@@ -317,6 +320,20 @@ class World:
             )
             assert added.status_code == 200, added.text
 
+    def _restore_spare_sessions(self) -> None:
+        """Each account's spare login, logged in again once a case ended it."""
+        for account in (self.admin, self.user):
+            listed = self.call("GET", "/api/v1/auth/sessions", account)
+            assert listed.status_code == 200, listed.text
+            others = [s["id"] for s in listed.json()["items"] if not s["current"]]
+            if self.spare_sessions.get(account.username) not in others:
+                self.login(account)
+                listed = self.call("GET", "/api/v1/auth/sessions", account)
+                current = {s["id"] for s in listed.json()["items"] if s["current"]}
+                newest = listed.json()["items"][0]["id"]
+                assert newest not in current
+                self.spare_sessions[account.username] = newest
+
     def real_values(self) -> dict[str, list[str]]:
         """Seeded values by parameter name, to put in place of generated ones."""
         names = [self.user.username, self.admin.username]
@@ -325,6 +342,10 @@ class World:
             "comment_id": [self.comment_id],
             "link_id": [self.link_id],
             "album_id": [self.album_id],
+            "session_id": [
+                self.spare_sessions[self.user.username],
+                self.spare_sessions[self.admin.username],
+            ],
             "slug": [self.slug],
             "key": [self.media_key],
             "username": names,
