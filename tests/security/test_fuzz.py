@@ -102,6 +102,8 @@ SEMANTIC_REFUSALS: dict[str, tuple[list[str], str]] = {
     "PUT /api/v1/users/me/avatar": (["415", "422"], "the file must be a decodable image"),
     "PUT /api/v1/photos/{photo_id}": (["422"], "tags: at most 5 after splitting on commas"),
     "POST /api/v1/photos/{photo_id}/links": (["422"], "the transformation grammar and bounds"),
+    # A policy's expires_at must lie in the future, which a date-time format cannot say.
+    "POST /api/v1/albums/{album_id}/links": (["422"], "expires_at must be in the future"),
     "PATCH /api/v1/users/me": (["422"], "a new password needs the current one"),
     # 1-1000 characters after trimming: whitespace alone is an empty comment.
     "POST /api/v1/photos/{photo_id}/comments": (["422"], "whitespace alone is no comment"),
