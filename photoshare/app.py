@@ -22,9 +22,11 @@ from photoshare.albums.routes import router as albums_router
 from photoshare.albums.share_routes import router as album_links_router
 from photoshare.auth.mail import Mailer
 from photoshare.auth.models import RefreshToken
+from photoshare.auth.password_resets import PasswordReset
 from photoshare.auth.passwords import PasswordHasher
 from photoshare.auth.revocation import Denylist
 from photoshare.auth.routes import router as auth_router
+from photoshare.auth.sessions import LoginSession
 from photoshare.auth.throttles import LoginThrottle, SignupThrottle
 from photoshare.auth.tokens import TokenCodec
 from photoshare.config import Settings, get_settings
@@ -73,7 +75,17 @@ API_ROUTERS = [
 
 def document_models() -> list[type[Document]]:
     """Every Beanie document of the service, registered at start-up (``db.connect``)."""
-    return [User, SiteClaim, RefreshToken, Photo, Tag, Link, AlbumDocument]
+    return [
+        User,
+        SiteClaim,
+        RefreshToken,
+        PasswordReset,
+        LoginSession,
+        Photo,
+        Tag,
+        Link,
+        AlbumDocument,
+    ]
 
 
 def _describe_mode(settings: Settings) -> str:

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)
     email_token_hours: int = Field(default=48, ge=1)
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=2, ge=1)
@@ -92,6 +93,10 @@ class Settings(BaseSettings):
 
     # Rate limits
     rate_limit_signups_per_hour: int = Field(default=20, ge=1)
+    # Writes per account (photoshare.limits), whatever its role.
+    rate_limit_comments_per_minute: int = Field(default=30, ge=1)
+    rate_limit_uploads_per_hour: int = Field(default=100, ge=1)
+    rate_limit_links_per_hour: int = Field(default=100, ge=1)
 
     # Email
     require_email_confirmation: bool = False
@@ -101,6 +106,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "PhotoShare <no-reply@photoshare.local>"
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    # Account mail anyone can ask for (password reset, confirmation resend): past these
+    # counts per hour the request still answers 202 but nothing is sent.
+    password_reset_mails_per_email_per_hour: int = Field(default=3, ge=1)
+    password_reset_requests_per_client_per_hour: int = Field(default=20, ge=1)
+    confirmation_resends_per_hour: int = Field(default=3, ge=1)
 
     @property
     def embedded(self) -> bool:

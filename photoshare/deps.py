@@ -143,3 +143,11 @@ def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
 
 
 ClientAddress = Annotated[str, Depends(client_address)]
+
+
+async def user_agent(request: Request) -> str | None:
+    """The client's User-Agent header, if it sent one."""
+    return request.headers.get("user-agent") or None
+
+
+UserAgent = Annotated[str | None, Depends(user_agent)]

@@ -83,6 +83,13 @@ class ImageNotProcessed(PhotoShareError):
     )
 
 
+class LinkNotValid(PhotoShareError):
+    """A single-use emailed token (password reset) that is spent, expired or forged."""
+
+    status_code = 400
+    detail = "This link is not valid"
+
+
 class TooManyRequests(PhotoShareError):
     status_code = 429
     detail = "Too many requests"

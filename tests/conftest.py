@@ -98,6 +98,10 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             # Tests sign up many accounts from one address; the throttle's own tests set
             # their limit (tests/auth/test_throttling.py).
             "rate_limit_signups_per_hour": 10_000,
+            # Likewise for writes per account; tests/test_rate_limits.py sets small ones.
+            "rate_limit_comments_per_minute": 10_000,
+            "rate_limit_uploads_per_hour": 10_000,
+            "rate_limit_links_per_hour": 10_000,
         }
         # On a MongoDB server (tests/real_mongodb.py) the data dir's own database.
         values.update(

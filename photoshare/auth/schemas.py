@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Form
@@ -72,3 +73,39 @@ class RefreshRequest(BaseModel):
 class EmailConfirmed(BaseModel):
     email: str
     email_confirmed: bool
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    email: Email
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    token: Annotated[str, Field(min_length=1, max_length=512), SINGLE_LINE]
+    password: Password
+
+
+class ConfirmationResendRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    email: Email
+
+
+class MailAccepted(BaseModel):
+    """The same answer whether or not an account uses the address."""
+
+    detail: str
+
+
+class SessionOut(BaseModel):
+    """One live login of the caller (GET /api/v1/auth/sessions)."""
+
+    id: str
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str | None = Field(description="The login's User-Agent header, truncated.")
+    ip: str | None = Field(description="The client address the login came from.")
+    current: bool = Field(description="Whether this is the login making the request.")

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from beanie import PydanticObjectId
 
+from photoshare.auth import sessions
 from photoshare.auth.models import RefreshToken
 from photoshare.auth.schemas import SignupRequest, TokenPair
 from photoshare.auth.tokens import TokenClaims, TokenType
+from photoshare.clock import utcnow
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import Conflict, NotAllowed, NotAuthenticated, ServiceUnavailable
 from photoshare.runtime import Runtime
@@ -146,8 +148,14 @@ def _ensure_may_log_in(runtime: Runtime, user: User) -> None:
         raise NotAllowed("Confirm your email address first; the link is in your inbox")
 
 
-async def login(runtime: Runtime, name: str, password: str, client_address: str) -> TokenPair:
-    """Check a username-or-email and password and start a new login."""
+async def login(
+    runtime: Runtime,
+    name: str,
+    password: str,
+    client_address: str,
+    user_agent: str | None = None,
+) -> TokenPair:
+    """Check a username-or-email and password and start a new login (a session)."""
     key = account_key(name)
     field = User.email_key if "@" in key else User.username_key
     user = await User.find_one(field == key)
@@ -164,10 +172,29 @@ async def login(runtime: Runtime, name: str, password: str, client_address: str)
     assert user is not None
     await runtime.throttle.refund(account, client_address)
     _ensure_may_log_in(runtime, user)
-    return await _issue_pair(runtime, user, session_id=secrets.token_urlsafe(12))
+    assert user.id is not None
+    session_id = secrets.token_urlsafe(12)
+    await sessions.note(
+        session_id,
+        user.id,
+        expires_at=_session_expiry(runtime),
+        user_agent=user_agent,
+        ip=client_address,
+    )
+    return await _issue_pair(runtime, user, session_id=session_id)
 
 
-async def refresh(runtime: Runtime, refresh_token: str) -> TokenPair:
+def _session_expiry(runtime: Runtime) -> datetime:
+    return utcnow() + timedelta(days=runtime.settings.refresh_token_days)
+
+
+async def refresh(
+    runtime: Runtime,
+    refresh_token: str,
+    *,
+    client_address: str | None = None,
+    user_agent: str | None = None,
+) -> TokenPair:
     """Swap a refresh token for a new pair; a spent token ends its whole login."""
     claims = runtime.tokens.decode(refresh_token, TokenType.refresh)
     now = datetime.now(UTC)
@@ -186,7 +213,16 @@ async def refresh(runtime: Runtime, refresh_token: str) -> TokenPair:
     if not user.is_active:
         await revoke_logins(runtime, [claims.sid])
         raise NotAuthenticated("This account has been banned")
-    return await _issue_pair(runtime, user, session_id=claims.sid)
+    assert user.id is not None
+    pair = await _issue_pair(runtime, user, session_id=claims.sid)
+    await sessions.note(
+        claims.sid,
+        user.id,
+        expires_at=_session_expiry(runtime),
+        user_agent=user_agent,
+        ip=client_address,
+    )
+    return pair
 
 
 async def revoke_logins(runtime: Runtime, session_ids: list[str]) -> None:
@@ -199,6 +235,7 @@ async def revoke_logins(runtime: Runtime, session_ids: list[str]) -> None:
     seconds = runtime.settings.access_token_minutes * 60 + 60
     for session_id in session_ids:
         await runtime.denylist.revoke_login(session_id, seconds)
+    await sessions.end(session_ids)
 
 
 async def revoke_user_logins(
@@ -206,7 +243,22 @@ async def revoke_user_logins(
 ) -> None:
     """End every login of a user, optionally keeping the one making the request."""
     live = await RefreshToken.distinct("session_id", {"user_id": user_id, "revoked": False})
+    # Logins from before sessions were recorded have only their refresh tokens.
+    live = sorted(set(live) | set(await sessions.live_ids(user_id)))
     await revoke_logins(runtime, [sid for sid in live if sid != keep])
+
+
+async def revoke_session(runtime: Runtime, session: AuthSession, session_id: str) -> None:
+    """End one of the caller's own live logins; another user's is not found."""
+    assert session.user.id is not None
+    await sessions.find_live(session.user.id, session_id)
+    await revoke_logins(runtime, [session_id])
+
+
+async def revoke_other_sessions(runtime: Runtime, session: AuthSession) -> None:
+    """End every login of the caller except the one making this request."""
+    assert session.user.id is not None
+    await revoke_user_logins(runtime, session.user.id, keep=session.claims.sid)
 
 
 async def logout(runtime: Runtime, session: AuthSession) -> None:
@@ -228,4 +280,6 @@ async def authenticate(runtime: Runtime, token: str) -> AuthSession:
         raise NotAuthenticated("The account no longer exists")
     if not user.is_active:
         raise NotAuthenticated("This account has been banned")
+    if claims.sid:
+        await sessions.touch(claims.sid, claims.iat)
     return AuthSession(user=user, claims=claims)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from photoshare.albums import share_page, sharing
 from photoshare.deps import ClientAddress, CurrentUser, OptionalUser, Paging, RuntimeDep
 from photoshare.errors import TooManyRequests
+from photoshare.limits import LINKS, spend
 from photoshare.links import pages, policies, presets, qr, service
 from photoshare.links.deps import ValidLink
 from photoshare.links.models import Link
@@ -49,7 +50,7 @@ async def transformations() -> Catalogue:
             "model": LinkOut,
             "description": "The existing link for this transformation (requests without a policy)",
         },
-        **errors(422),
+        **errors(422, 429),
     },
 )
 async def create_link(
@@ -57,11 +58,15 @@ async def create_link(
 ) -> LinkOut:
     """Create a link to the transformed photo, or return the existing one (200).
 
-    With any of expires_at, password or max_views the link is always new (201).
+    With any of expires_at, password or max_views the link is always new (201). Each
+    account may create PHOTOSHARE_RATE_LIMIT_LINKS_PER_HOUR links an hour (429); returning
+    an existing link does not count.
     """
-    link, created = await service.create(runtime, photo, user, data)
-    if not created:
-        response.status_code = status.HTTP_200_OK
+    async with spend(runtime, LINKS, user) as spending:
+        link, created = await service.create(runtime, photo, user, data)
+        if not created:
+            await spending.give_back()
+            response.status_code = status.HTTP_200_OK
     [out] = await service.present(runtime, [link], user)
     return out
 

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
 from photoshare.deps import CurrentUser, OptionalUser, Paging, RuntimeDep
+from photoshare.limits import UPLOADS, spend
 from photoshare.openapi import errors
 from photoshare.photos import service
 from photoshare.photos.deps import OwnedPhoto, SearchQuery, ValidPhoto
@@ -36,6 +37,7 @@ def parse_tags(values: list[str]) -> list[str]:
     status_code=status.HTTP_201_CREATED,
     summary="Upload a photo",
     openapi_extra=multipart_encoding(file=IMAGE_PART, tags=REPEATED_FIELD),
+    responses=errors(429),
 )
 async def upload_photo(
     user: CurrentUser,
@@ -55,9 +57,13 @@ async def upload_photo(
     ],
     description: Annotated[str, Form(max_length=MAX_DESCRIPTION_LENGTH), MULTI_LINE] = "",
 ) -> PhotoOut:
-    """Upload an image with a description and up to five tags."""
+    """Upload an image with a description and up to five tags.
+
+    Each account may upload PHOTOSHARE_RATE_LIMIT_UPLOADS_PER_HOUR photos an hour (429).
+    """
     tag_names = parse_tags(tags)
-    photo = await service.create(runtime, user, file, description.strip(), tag_names)
+    async with spend(runtime, UPLOADS, user):
+        photo = await service.create(runtime, user, file, description.strip(), tag_names)
     return await service.present(runtime, photo, user)
 
 

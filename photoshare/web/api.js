@@ -13,12 +13,40 @@ let refreshing = null;
 export const sessionEvents = new EventTarget();
 
 export class ApiError extends Error {
-  constructor(status, detail) {
-    super(describeDetail(detail, status));
+  /** retryAfter: the seconds a 429's Retry-After asks to wait, or null. */
+  constructor(status, detail, retryAfter = null) {
+    super(status === 429 ? describeTooMany(detail, retryAfter) : describeDetail(detail, status));
     this.name = "ApiError";
     this.status = status;
     this.detail = detail;
+    this.retryAfter = retryAfter;
   }
+}
+
+/** A Retry-After header (delay-seconds or an HTTP date) as whole seconds from now, or null. */
+export function retryAfterSeconds(header) {
+  if (!header) return null;
+  const seconds = /^\s*\d+\s*$/.test(header)
+    ? Number(header)
+    : Math.ceil((Date.parse(header) - Date.now()) / 1000);
+  return Number.isFinite(seconds) ? Math.max(1, seconds) : null;
+}
+
+/** How long to wait, as people say it: "30 seconds", "1 minute", "12 minutes". */
+export function waitPhrase(seconds) {
+  if (seconds < 60) return `${seconds} ${seconds === 1 ? "second" : "seconds"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
+}
+
+/**
+ * A 429 as one sentence: what the server says was too much ("Too many comments"), then when to
+ * try again, read from Retry-After rather than the server's own vaguer wording.
+ */
+export function describeTooMany(detail, retryAfter) {
+  const said = typeof detail === "string" ? detail.split(/[;.,]\s*try again/i)[0].trim() : "";
+  const what = /^too many /i.test(said) ? said : "Too many requests";
+  return retryAfter ? `${what}; try again in ${waitPhrase(retryAfter)}.` : `${what}; try again later.`;
 }
 
 /** The API's `detail` as one readable sentence: a string, or FastAPI's list of {loc, msg}. */
@@ -147,7 +175,10 @@ export async function request(path, options = {}) {
     }
   }
   const data = await readBody(response);
-  if (!response.ok) throw new ApiError(response.status, data?.detail);
+  if (!response.ok) {
+    const retryAfter = retryAfterSeconds(response.headers.get("Retry-After"));
+    throw new ApiError(response.status, data?.detail, retryAfter);
+  }
   return full ? { status: response.status, data } : data;
 }
 
@@ -173,7 +204,8 @@ export async function upload(path, formData, { method = "POST", onProgress } = {
         } catch {
           data = null;
         }
-        resolve({ status: xhr.status, data });
+        const retryAfter = retryAfterSeconds(xhr.getResponseHeader("Retry-After"));
+        resolve({ status: xhr.status, data, retryAfter });
       });
       xhr.addEventListener("error", () =>
         reject(
@@ -199,7 +231,7 @@ export async function upload(path, formData, { method = "POST", onProgress } = {
     }
   }
   if (result.status < 200 || result.status >= 300) {
-    throw new ApiError(result.status, result.data?.detail);
+    throw new ApiError(result.status, result.data?.detail, result.retryAfter);
   }
   return result.data;
 }

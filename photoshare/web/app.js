@@ -13,6 +13,8 @@ import { meView } from "./views/me.js";
 import { myLinksView } from "./views/my_links.js";
 import { photoView } from "./views/photo.js";
 import { profileView } from "./views/profile.js";
+import { forgotView, resetView } from "./views/recovery.js";
+import { sessionsView } from "./views/sessions.js";
 import { uploadView } from "./views/upload.js";
 
 const routes = [
@@ -23,10 +25,13 @@ const routes = [
   { pattern: /^\/album\/([^/]+)$/, view: albumView, nav: "albums" },
   { pattern: /^\/links$/, view: myLinksView, nav: "links" },
   { pattern: /^\/me$/, view: meView, nav: "me" },
+  { pattern: /^\/me\/sessions$/, view: sessionsView, nav: "me" },
   { pattern: /^\/upload$/, view: uploadView, nav: "upload" },
   { pattern: /^\/admin$/, view: adminView, nav: "admin" },
   { pattern: /^\/login$/, view: loginView, nav: "login" },
   { pattern: /^\/signup$/, view: signupView, nav: "signup" },
+  { pattern: /^\/forgot$/, view: forgotView, nav: "login" },
+  { pattern: /^\/reset$/, view: resetView, nav: "login" },
 ];
 
 function parseHash() {

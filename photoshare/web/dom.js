@@ -76,6 +76,15 @@ export function field(labelText, control, { hint, className = "field" } = {}) {
   return h("div", { class: className }, ...parts);
 }
 
+/**
+ * A narrow card (a form, a section) named by its h1; the heading takes focus when a view
+ * moves the reader to it.
+ */
+export function titledCard(tag, { id, title, hidden = false }, ...children) {
+  const heading = h("h1", { id, tabindex: "-1" }, title);
+  return h(tag, { class: "card stack narrow", "aria-labelledby": id, hidden }, heading, ...children);
+}
+
 /** A <select> with [value, label] options (or plain strings). */
 export function select(options, props = {}) {
   const control = h("select", props);
@@ -100,6 +109,25 @@ export function showError(slot, error) {
 export function clearError(slot) {
   slot.textContent = "";
   slot.hidden = true;
+}
+
+/**
+ * Run `action` when the form is submitted: its submit button disabled meanwhile, what it throws
+ * shown in the error slot.
+ */
+export function handleSubmit(form, submit, error, action) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError(error);
+    submit.disabled = true;
+    try {
+      await action();
+    } catch (err) {
+      showError(error, err);
+    } finally {
+      submit.disabled = false;
+    }
+  });
 }
 
 /** A short-lived polite message next to a control ("Saved", "Copied"). */

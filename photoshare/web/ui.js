@@ -88,19 +88,31 @@ export function moreButton(label, loadPage, summary) {
   return more;
 }
 
-/** A small Delete button that asks first, sends DELETE to the API path, then runs onDeleted. */
-export function deleteButton(noun, path, { error, onDeleted }) {
-  return confirmButton("Delete", {
-    question: `Delete this ${noun}?`,
-    confirmLabel: `Yes, delete the ${noun}`,
-    className: "danger small",
+/**
+ * A button that asks first, then sends DELETE to the API path and runs onDone; a failure is
+ * shown in `error`. Options as confirmButton's: question, confirmLabel, className.
+ */
+export function confirmedDelete(label, path, { error, onDone, ...asking }) {
+  return confirmButton(label, {
+    ...asking,
     onConfirm: async () => {
       try {
         await request(path, { method: "DELETE" });
-        await onDeleted();
+        await onDone();
       } catch (err) {
         showError(error, err);
       }
     },
+  });
+}
+
+/** A small Delete button that asks first, sends DELETE to the API path, then runs onDeleted. */
+export function deleteButton(noun, path, { error, onDeleted }) {
+  return confirmedDelete("Delete", path, {
+    question: `Delete this ${noun}?`,
+    confirmLabel: `Yes, delete the ${noun}`,
+    className: "danger small",
+    error,
+    onDone: onDeleted,
   });
 }

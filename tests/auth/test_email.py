@@ -2,60 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
-from email import message_from_bytes
-from email.message import Message
-from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from photoshare.config import Settings
+from tests.auth.mailbox import Inbox, mailing_settings, smtp_server
 from tests.factories import UserFactory
-from tests.servers import free_port, running_app
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content))
-        return "250 OK"
-
-    async def wait_for(self, count: int) -> list[Message]:
-        for _ in range(200):
-            if len(self.messages) >= count:
-                return self.messages
-            await asyncio.sleep(0.025)
-        raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
+from tests.servers import running_app
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture
 async def mail_client(
     make_settings: Callable[..., Settings], smtp: tuple[Inbox, int]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[1],
-        smtp_security="none",
-        require_email_confirmation=True,
-        public_base_url="https://photos.example.org",
-    )
+    settings = mailing_settings(make_settings, smtp[1], require_email_confirmation=True)
     async with running_app(settings) as http:
         yield http
 

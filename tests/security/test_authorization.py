@@ -173,6 +173,28 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
         (200, 200, 200, 200, 200, 200, 200),
         False,
     ),
+    # Anyone may ask: the same 202 for every caller, whoever's address it is.
+    ("POST", "/api/v1/auth/password-reset"): (
+        lambda w, a: (
+            "/api/v1/auth/password-reset",
+            {"json": {"email": w.accounts["owner"].email}},
+        ),
+        (202, 202, 202, 202, 202, 202, 202),
+        False,
+    ),
+    ("POST", "/api/v1/auth/password-reset/confirm"): (
+        lambda w, a: (
+            "/api/v1/auth/password-reset/confirm",
+            {"json": {"token": "not-a-mailed-token", "password": "long enough"}},
+        ),
+        (400, 400, 400, 400, 400, 400, 400),
+        False,
+    ),
+    ("POST", "/api/v1/auth/confirm/resend"): (
+        lambda w, a: ("/api/v1/auth/confirm/resend", {"json": {"email": w.accounts["user"].email}}),
+        (202, 202, 202, 202, 202, 202, 202),
+        False,
+    ),
     ("GET", "/api/v1/users"): (fixed("/api/v1/users"), (401, 403, 403, 403, 200, 401, 401), False),
     ("GET", "/api/v1/users/me"): (
         fixed("/api/v1/users/me"),

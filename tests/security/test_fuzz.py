@@ -119,6 +119,8 @@ SEMANTIC_REFUSALS: dict[str, tuple[list[str], str]] = {
     "POST /api/v1/albums": (["422"], "whitespace alone is no title"),
     "PATCH /api/v1/albums/{album_id}": (["422"], "the cover must be in the album; blank title"),
     "PUT /api/v1/albums/{album_id}/photos": (["422"], "the album's own photos, each once"),
+    # Any string fits the schema; only a token that was mailed and is unspent is accepted.
+    "POST /api/v1/auth/password-reset/confirm": (["400"], "the token must be a live mailed one"),
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 
@@ -224,6 +226,8 @@ class World:
     link_id: str = ""
     slug: str = ""
     album_id: str = ""
+    # A second login of each account (not the one its token belongs to): a session to end.
+    spare_sessions: dict[str, str] = field(default_factory=dict)
     etags: list[str] = field(default_factory=list)
     cases: dict[str, int] = field(default_factory=dict)
 
@@ -300,6 +304,7 @@ class World:
             self.link_id = link.json()["id"]
             self.slug = urlsplit(link.json()["url"]).path.removeprefix("/s/")
         self._restore_album()
+        self._restore_spare_sessions()
         self.etags = [
             self.call("GET", f"/media/{self.media_key}").headers["etag"],
             self.call("GET", f"/s/{self.slug}").headers["etag"],
@@ -321,6 +326,20 @@ class World:
             )
             assert added.status_code == 200, added.text
 
+    def _restore_spare_sessions(self) -> None:
+        """Each account's spare login, logged in again once a case ended it."""
+        for account in (self.admin, self.user):
+            listed = self.call("GET", "/api/v1/auth/sessions", account)
+            assert listed.status_code == 200, listed.text
+            others = [s["id"] for s in listed.json()["items"] if not s["current"]]
+            if self.spare_sessions.get(account.username) not in others:
+                self.login(account)
+                listed = self.call("GET", "/api/v1/auth/sessions", account)
+                current = {s["id"] for s in listed.json()["items"] if s["current"]}
+                newest = listed.json()["items"][0]["id"]
+                assert newest not in current
+                self.spare_sessions[account.username] = newest
+
     def real_values(self) -> dict[str, list[str]]:
         """Seeded values by parameter name, to put in place of generated ones."""
         names = [self.user.username, self.admin.username]
@@ -329,6 +348,10 @@ class World:
             "comment_id": [self.comment_id],
             "link_id": [self.link_id],
             "album_id": [self.album_id],
+            "session_id": [
+                self.spare_sessions[self.user.username],
+                self.spare_sessions[self.admin.username],
+            ],
             "slug": [self.slug],
             "key": [self.media_key],
             "username": names,
@@ -368,6 +391,11 @@ def _settings(data_dir: Path, **overrides: Any) -> Settings:
         # many times over; the per-address throttle would otherwise lock the seeding out
         # of logging the accounts back in. The 429 itself is tested in tests/auth.
         "login_max_failures_per_address": 1_000_000,
+        # The fuzzer writes far more than a person would; the write limits' 429s are
+        # tested in tests/test_rate_limits.py.
+        "rate_limit_comments_per_minute": 1_000_000,
+        "rate_limit_uploads_per_hour": 1_000_000,
+        "rate_limit_links_per_hour": 1_000_000,
     }
     values.update(overrides)
     with _no_environment():
@@ -540,6 +568,9 @@ def test_the_cli_with_every_check_against_a_real_server(tmp_path: Path) -> None:
         tmp_path / "data",
         tmp_path / "serve.log",
         PHOTOSHARE_LOGIN_MAX_FAILURES_PER_ADDRESS="1000000",
+        PHOTOSHARE_RATE_LIMIT_COMMENTS_PER_MINUTE="1000000",
+        PHOTOSHARE_RATE_LIMIT_UPLOADS_PER_HOUR="1000000",
+        PHOTOSHARE_RATE_LIMIT_LINKS_PER_HOUR="1000000",
     ) as server:
         account = {"username": "cliuser", "email": "cli@example.com", "password": PASSWORD}
         assert httpx.post(f"{server.base}/api/v1/auth/signup", json=account).status_code == 201

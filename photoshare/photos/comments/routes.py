@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from photoshare.deps import CurrentUser, OptionalUser, Paging
+from photoshare.deps import CurrentUser, OptionalUser, Paging, RuntimeDep
+from photoshare.limits import COMMENTS, spend
 from photoshare.openapi import errors
 from photoshare.photos.comments import service
 from photoshare.photos.comments.deps import CommentModerator
@@ -29,11 +30,20 @@ async def list_comments(
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, summary="Comment on a photo", responses=errors(409)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Comment on a photo",
+    responses=errors(409, 429),
 )
-async def add_comment(user: CurrentUser, photo: ValidPhoto, data: CommentIn) -> CommentOut:
-    """Add a comment to any photo, your own included; a photo holds at most 1,000."""
-    return await service.add(photo, user, data.text)
+async def add_comment(
+    user: CurrentUser, photo: ValidPhoto, data: CommentIn, runtime: RuntimeDep
+) -> CommentOut:
+    """Add a comment to any photo, your own included; a photo holds at most 1,000.
+
+    Each account may post PHOTOSHARE_RATE_LIMIT_COMMENTS_PER_MINUTE comments a minute (429).
+    """
+    async with spend(runtime, COMMENTS, user):
+        return await service.add(photo, user, data.text)
 
 
 @router.put("/{comment_id}", summary="Edit your comment", responses=errors(403))

@@ -4,6 +4,8 @@ import { login, request } from "../api.js";
 import { clearError, errorSlot, field, h, showError } from "../dom.js";
 import { isLoggedIn, loadMe, stateEvents } from "../state.js";
 import { go } from "../ui.js";
+import { handleSubmit } from "../dom.js";
+import { resendConfirmation } from "./recovery.js";
 
 function nextHash(query) {
   const next = query.get("next") ?? "";
@@ -22,6 +24,12 @@ export async function loginView(root, { query }) {
   const password = h("input", { type: "password", required: true, autocomplete: "current-password" });
   const error = errorSlot();
   const submit = h("button", { type: "submit" }, "Log in");
+  const forgot = h("a", { href: "#/forgot" }, "Forgot password?");
+  username.addEventListener("input", () => {
+    const typed = username.value.trim();
+    forgot.href = typed.includes("@") ? `#/forgot?${new URLSearchParams({ email: typed })}` : "#/forgot";
+  });
+  const recovery = h("div", { class: "card narrow", hidden: true });
   const form = h(
     "form",
     { class: "card stack narrow", "aria-labelledby": "login-title" },
@@ -30,23 +38,22 @@ export async function loginView(root, { query }) {
     field("Username or email", username),
     field("Password", password),
     error,
-    h("div", { class: "actions" }, submit),
+    h("div", { class: "actions" }, submit, forgot),
     h("p", { class: "muted" }, "New here? ", h("a", { href: "#/signup" }, "Create an account"), "."),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearError(error);
-    submit.disabled = true;
+  handleSubmit(form, submit, error, async () => {
     try {
       await logInAndGo(username.value.trim(), password.value, query, "Welcome back!");
     } catch (err) {
-      showError(error, err);
       password.select();
-    } finally {
-      submit.disabled = false;
+      if (err.status === 403 && /confirm your email/i.test(err.message)) {
+        recovery.replaceChildren(resendConfirmation(username.value.trim()));
+        recovery.hidden = false;
+      }
+      throw err;
     }
   });
-  root.append(form);
+  root.append(form, recovery);
 }
 
 export async function signupView(root, { query }) {

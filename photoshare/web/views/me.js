@@ -150,6 +150,7 @@ export async function meView(root) {
       ` (${me.role}) · ${me.photos_count} ${me.photos_count === 1 ? "photo" : "photos"}`,
       me.email_confirmed ? "" : " · email not confirmed",
     ),
+    h("p", {}, h("a", { href: "#/me/sessions" }, "Sessions"), ": the devices logged in to your account, and signing them out."),
     h("div", { class: "me-grid" }, detailsForm(me), h("div", { class: "stack" }, avatarForm(me), passwordForm())),
   );
 }

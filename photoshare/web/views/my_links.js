@@ -2,8 +2,8 @@
 // limits, and revoking it.
 
 import { request } from "../api.js";
-import { confirmButton, errorSlot, h, showError } from "../dom.js";
-import { moreButton, requireLogin } from "../ui.js";
+import { errorSlot, h } from "../dom.js";
+import { confirmedDelete, moreButton, requireLogin } from "../ui.js";
 import { linkListItem } from "./link_parts.js";
 
 const PAGE_SIZE = 50;
@@ -22,18 +22,14 @@ function whatItShows(link) {
 }
 
 function revokeButton(link, item, { error, onRevoked }) {
-  return confirmButton("Revoke", {
+  return confirmedDelete("Revoke", `links/${encodeURIComponent(link.id)}`, {
     question: "Revoke this link? It stops working for everyone.",
     confirmLabel: "Yes, revoke the link",
     className: "danger small",
-    onConfirm: async () => {
-      try {
-        await request(`links/${encodeURIComponent(link.id)}`, { method: "DELETE" });
-        item.remove();
-        onRevoked(link);
-      } catch (err) {
-        showError(error, err);
-      }
+    error,
+    onDone: () => {
+      item.remove();
+      onRevoked(link);
     },
   });
 }
