@@ -11,6 +11,9 @@ from pydantic import BaseModel, Field
 from photoshare.text import SINGLE_LINE
 from photoshare.users.schemas import Email, FullName, Password, Username
 
+# hCaptcha's response tokens run to a few kilobytes; far longer is not a token.
+CAPTCHA_TOKEN_MAX_LENGTH = 16_384
+
 
 class SignupRequest(BaseModel):
     model_config = {
@@ -31,6 +34,12 @@ class SignupRequest(BaseModel):
     email: Email
     password: Password
     full_name: FullName | None = None
+    captcha_token: (
+        Annotated[str, Field(max_length=CAPTCHA_TOKEN_MAX_LENGTH), SINGLE_LINE] | None
+    ) = Field(
+        default=None,
+        description="The hCaptcha response token; required when GET /auth/config names a captcha.",
+    )
 
 
 class LoginForm(OAuth2PasswordRequestForm):
@@ -72,3 +81,15 @@ class RefreshRequest(BaseModel):
 class EmailConfirmed(BaseModel):
     email: str
     email_confirmed: bool
+
+
+class CaptchaConfig(BaseModel):
+    provider: Literal["hcaptcha"] = "hcaptcha"
+    sitekey: str
+
+
+class AuthConfig(BaseModel):
+    """What a client's signup form needs: the captcha to render (or null), confirmation rules."""
+
+    captcha: CaptchaConfig | None
+    email_confirmation_required: bool
