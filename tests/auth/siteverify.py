@@ -36,7 +36,13 @@ class FakeSiteverify:
         """A token the widget handed to a person who solved the challenge."""
         with self.lock:
             self.solved.add(token)
+            self.spent.discard(token)
         return token
+
+    def spend(self, token: str) -> None:
+        """Mark a token as checked once already, as after an earlier signup."""
+        with self.lock:
+            self.spent.add(token)
 
     def verdict(self, form: dict[str, str]) -> dict[str, object]:
         """hCaptcha's answer: one use per token, for this secret and sitekey only."""
