@@ -9,9 +9,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Literal
 from urllib.parse import parse_qs
+
+from tests.servers import http_stand_in
 
 SITEKEY = "10000000-ffff-ffff-ffff-000000000001"
 SECRET = "0x0000000000000000000000000000000000000000"
@@ -107,14 +109,6 @@ def _handler(fake: FakeSiteverify) -> type[BaseHTTPRequestHandler]:
 def fake_siteverify() -> Iterator[FakeSiteverify]:
     """Serve a fake siteverify on 127.0.0.1 on a free port until the block ends."""
     fake = FakeSiteverify()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/siteverify"
-    thread = threading.Thread(target=server.serve_forever, name="fake siteverify", daemon=True)
-    thread.start()
-    try:
+    with http_stand_in(_handler(fake)) as port:
+        fake.url = f"http://127.0.0.1:{port}/siteverify"
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
