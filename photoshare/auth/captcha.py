@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import logging
 
 import httpx
@@ -68,12 +70,10 @@ class HCaptcha:
         raise CaptchaNotSolved()
 
     async def _ask(self, token: str, client_address: str) -> SiteverifyAnswer:
-        form = {
-            "secret": self._secret,
-            "response": token,
-            "remoteip": client_address,
-            "sitekey": self.sitekey,
-        }
+        form = {"secret": self._secret, "response": token, "sitekey": self.sitekey}
+        # Without a peer address (an odd ASGI server) there is nothing true to send.
+        with contextlib.suppress(ValueError):
+            form["remoteip"] = str(ipaddress.ip_address(client_address))
         try:
             response = await self._client.post(self._verify_url, data=form)
         except httpx.HTTPError as exc:

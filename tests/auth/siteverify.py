@@ -3,6 +3,7 @@ hCaptcha does, and can be told to be slow, broken or talk nonsense."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 import time
@@ -53,8 +54,8 @@ class FakeSiteverify:
             errors.append("invalid-input-secret")
         if form.get("sitekey") != SITEKEY:
             errors.append("sitekey-secret-mismatch")
-        if not form.get("remoteip"):
-            errors.append("missing-remoteip")
+        if "remoteip" in form and not _is_ip_address(form["remoteip"]):
+            errors.append("invalid-remoteip")
         token = form.get("response", "")
         with self.lock:
             if not token:
@@ -67,6 +68,14 @@ class FakeSiteverify:
                 return {"success": False, "error-codes": errors}
             self.spent.add(token)
         return {"success": True, "challenge_ts": "2026-01-01T00:00:00Z", "hostname": "test"}
+
+
+def _is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _handler(fake: FakeSiteverify) -> type[BaseHTTPRequestHandler]:

@@ -132,6 +132,16 @@ async def test_remoteip_is_the_client_behind_a_trusted_proxy(
     assert [form["remoteip"] for form in siteverify.received] == ["203.0.113.50", "192.0.2.8"]
 
 
+async def test_no_remoteip_is_sent_when_the_peer_address_is_unknown(
+    make_settings: Callable[..., Settings], siteverify: FakeSiteverify
+) -> None:
+    settings = captcha_settings(make_settings, siteverify.url)
+    async with captcha_app(settings) as (app, _), client_at(app, "unknown") as http:
+        body = signup_body("nowhere", siteverify.solve("P1_c"))
+        assert (await http.post(SIGNUP, json=body)).status_code == 201
+    assert "remoteip" not in siteverify.received[0]
+
+
 @pytest.mark.parametrize("token", [None, ""])
 async def test_a_signup_without_a_token_is_refused_before_any_work(
     make_settings: Callable[..., Settings], siteverify: FakeSiteverify, token: str | None
