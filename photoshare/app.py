@@ -20,6 +20,7 @@ from photoshare import __version__, datadir, db, kv, migrations, orphans
 from photoshare.albums.models import Album as AlbumDocument
 from photoshare.albums.routes import router as albums_router
 from photoshare.albums.share_routes import router as album_links_router
+from photoshare.auth.captcha import build_captcha
 from photoshare.auth.mail import Mailer
 from photoshare.auth.models import RefreshToken
 from photoshare.auth.password_resets import PasswordReset
@@ -123,6 +124,7 @@ def _runtime(settings: Settings, database: db.Database, store: kv.KeyValueStore)
         link_proofs=LinkProofs(secret_key, proof_lifetime),
         view_tally=ViewTally(),
         trusted_proxies=[ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies],
+        captcha=build_captcha(settings),
     )
 
 
@@ -174,6 +176,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             await _write_views(runtime)
+            if runtime.captcha is not None:
+                await runtime.captcha.close()
             await store.close()
             await database.close()
             log.info("PhotoShare stopped cleanly")
@@ -201,7 +205,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, captcha=settings.captcha_enabled)
     # Outermost, so every log line of the request, errors included, carries its id.
     app.add_middleware(RequestIdMiddleware)
 

@@ -271,7 +271,11 @@ async def demo(settings: Settings) -> list[str]:
 
     Raises DemoRefused, having changed nothing, when the sample accounts exist already.
     """
-    async with running(settings) as (client, _):
+    # The sample accounts are the operator's doing, like create-admin's: no captcha to solve.
+    without_captcha = settings.model_copy(
+        update={"hcaptcha_sitekey": None, "hcaptcha_secret": None}
+    )
+    async with running(without_captcha) as (client, _):
         await _refuse_taken_names(settings)
         tokens = await _demo_accounts(client)
         photo_ids = await _demo_photos(client, tokens)

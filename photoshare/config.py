@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     rate_limit_uploads_per_hour: int = Field(default=100, ge=1)
     rate_limit_links_per_hour: int = Field(default=100, ge=1)
 
+    # hCaptcha at signup: on when both the sitekey and the secret are set
+    hcaptcha_sitekey: str | None = None
+    hcaptcha_secret: SecretStr | None = None
+    hcaptcha_verify_url: str = "https://api.hcaptcha.com/siteverify"
+    hcaptcha_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
     # Email
     require_email_confirmation: bool = False
     smtp_host: str | None = None
@@ -130,6 +136,12 @@ class Settings(BaseSettings):
         return f"http://{self.host}:{self.port}"
 
     @property
+    def captcha_enabled(self) -> bool:
+        """True when signups must carry a solved hCaptcha."""
+        secret = self.hcaptcha_secret.get_secret_value() if self.hcaptcha_secret else ""
+        return bool(self.hcaptcha_sitekey and secret)
+
+    @property
     def password_hash_memory_bytes(self) -> int:
         """The most memory password hashing holds at once: one argon2 buffer per slot."""
         return self.password_hash_concurrency * self.argon2_memory_kib * 1024
@@ -148,6 +160,7 @@ class Settings(BaseSettings):
                 "PHOTOSHARE_CORS_ORIGINS cannot be '*': the API accepts credentials; "
                 'list the origins, e.g. ["https://photos.example.org"]'
             )
+        self._check_captcha()
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)
@@ -155,6 +168,22 @@ class Settings(BaseSettings):
                 raise ConfigurationError(
                     f"PHOTOSHARE_TRUSTED_PROXIES: {proxy!r} is not an address or network"
                 ) from None
+
+    def _check_captcha(self) -> None:
+        has_sitekey = bool(self.hcaptcha_sitekey)
+        has_secret = bool(self.hcaptcha_secret and self.hcaptcha_secret.get_secret_value())
+        if has_sitekey != has_secret:
+            present, missing = ("SITEKEY", "SECRET") if has_sitekey else ("SECRET", "SITEKEY")
+            raise ConfigurationError(
+                f"PHOTOSHARE_HCAPTCHA_{present} is set but PHOTOSHARE_HCAPTCHA_{missing} is "
+                "not: hCaptcha at signup needs both (from the hCaptcha dashboard), or neither "
+                "to leave signup without a captcha"
+            )
+        if has_sitekey and not self.hcaptcha_verify_url.startswith(("https://", "http://")):
+            raise ConfigurationError(
+                "PHOTOSHARE_HCAPTCHA_VERIFY_URL must be an http(s) address, e.g. "
+                "https://api.hcaptcha.com/siteverify"
+            )
 
     def resolve_secret_key(self) -> str:
         """Return the signing key: configured, or generated and kept in the data dir.

@@ -39,8 +39,9 @@ DESCRIPTIONS = {
     422: "The input is not valid; `detail` says which field and why",
     429: "Too many attempts (failed logins, signups); retry after the Retry-After seconds",
     503: (
-        "A backing service (database, image store) is not answering, or too many passwords "
-        "are waiting to be checked (then retry after the Retry-After seconds)"
+        "A backing service (database, image store, captcha verification) is not answering, "
+        "or too many passwords are waiting to be checked (then retry after the Retry-After "
+        "seconds)"
     ),
 }
 

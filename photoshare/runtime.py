@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from photoshare.auth.captcha import HCaptcha
 from photoshare.auth.mail import Mailer
 from photoshare.auth.passwords import PasswordHasher
 from photoshare.auth.revocation import Denylist
@@ -39,3 +40,5 @@ class Runtime:
     link_proofs: LinkProofs
     view_tally: ViewTally
     trusted_proxies: list[IPNetwork]
+    # None when no hCaptcha is configured: signups need no captcha token.
+    captcha: HCaptcha | None

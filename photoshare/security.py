@@ -11,6 +11,26 @@ ALBUM_POLICY = (
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# hCaptcha's hosts, per its CSP guidance: its script, the widget's frames, their styles and
+# their API calls. Allowed on the album only when a captcha is configured.
+HCAPTCHA_SOURCES = "https://hcaptcha.com https://*.hcaptcha.com"
+_HCAPTCHA_DIRECTIVES = ("script-src", "frame-src", "style-src", "connect-src")
+
+
+def album_policy(*, captcha: bool) -> str:
+    """The album's Content-Security-Policy, with hCaptcha's hosts when it is on."""
+    if not captcha:
+        return ALBUM_POLICY
+    directives = [part.strip() for part in ALBUM_POLICY.split(";")]
+    for name in _HCAPTCHA_DIRECTIVES:
+        index = next((i for i, d in enumerate(directives) if d.split()[0] == name), None)
+        if index is None:
+            directives.append(f"{name} 'self' {HCAPTCHA_SOURCES}")
+        else:
+            directives[index] = f"{directives[index]} {HCAPTCHA_SOURCES}"
+    return "; ".join(directives)
+
+
 # Swagger UI and ReDoc (their assets served from here by fastapi-offline) start with an
 # inline script, which the album's policy would block.
 _DOCS_PATHS = ("/docs", "/redoc")
@@ -19,8 +39,9 @@ _DOCS_PATHS = ("/docs", "/redoc")
 class SecurityHeaders:
     """nosniff on everything; a Content-Security-Policy on the album's pages."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, captcha: bool = False) -> None:
         self.app = app
+        self.album_policy = album_policy(captcha=captcha)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -35,7 +56,7 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 if album and headers.get("content-type", "").startswith("text/html"):
-                    headers["Content-Security-Policy"] = ALBUM_POLICY
+                    headers["Content-Security-Policy"] = self.album_policy
                     headers["X-Frame-Options"] = "DENY"
             await send(message)
 

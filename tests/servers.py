@@ -9,10 +9,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from subprocess import CompletedProcess
 
@@ -48,6 +50,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def http_stand_in(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """Serve ``handler`` (a fake of an outside HTTP service) on 127.0.0.1; yields its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    # A handler still sleeping (a deliberately slow fake) must not hold up the stop.
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name=handler.__name__, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Response, 
 
 from photoshare.auth import recovery, service, sessions
 from photoshare.auth.schemas import (
+    AuthConfig,
     ConfirmationResendRequest,
     EmailConfirmed,
     LoginForm,
@@ -33,15 +34,24 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     "/signup",
     status_code=status.HTTP_201_CREATED,
     summary="Create an account",
-    responses=errors(409, 429, 503),
+    responses=errors(400, 409, 429, 503),
 )
 async def signup(
     data: SignupRequest, runtime: RuntimeDep, address: ClientAddress, background: BackgroundTasks
 ) -> Me:
-    """Create an account; the first account ever created is the admin."""
+    """Create an account; the first account ever created is the admin.
+
+    When `GET /auth/config` names a captcha, `captcha_token` must be a solved one.
+    """
     user = await service.signup(runtime, data, client_address=address)
     background.add_task(service.send_confirmation_email, runtime, user)
     return await users_service.me(user)
+
+
+@router.get("/config", summary="What a signup form needs")
+async def auth_config(runtime: RuntimeDep) -> AuthConfig:
+    """Tell clients whether signup needs a captcha (and its sitekey) and email confirmation."""
+    return service.client_config(runtime)
 
 
 @router.post(

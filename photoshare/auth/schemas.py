@@ -12,6 +12,9 @@ from pydantic import BaseModel, Field
 from photoshare.text import SINGLE_LINE
 from photoshare.users.schemas import Email, FullName, Password, Username
 
+# hCaptcha's response tokens run to a few kilobytes; far longer is not a token.
+CAPTCHA_TOKEN_MAX_LENGTH = 16_384
+
 
 class SignupRequest(BaseModel):
     model_config = {
@@ -32,6 +35,12 @@ class SignupRequest(BaseModel):
     email: Email
     password: Password
     full_name: FullName | None = None
+    captcha_token: (
+        Annotated[str, Field(max_length=CAPTCHA_TOKEN_MAX_LENGTH), SINGLE_LINE] | None
+    ) = Field(
+        default=None,
+        description="The hCaptcha response token; required when GET /auth/config names a captcha.",
+    )
 
 
 class LoginForm(OAuth2PasswordRequestForm):
@@ -109,3 +118,15 @@ class SessionOut(BaseModel):
     user_agent: str | None = Field(description="The login's User-Agent header, truncated.")
     ip: str | None = Field(description="The client address the login came from.")
     current: bool = Field(description="Whether this is the login making the request.")
+
+
+class CaptchaConfig(BaseModel):
+    provider: Literal["hcaptcha"] = "hcaptcha"
+    sitekey: str
+
+
+class AuthConfig(BaseModel):
+    """What a client's signup form needs: the captcha to render (or null), confirmation rules."""
+
+    captcha: CaptchaConfig | None
+    email_confirmation_required: bool

@@ -11,7 +11,7 @@ from beanie import PydanticObjectId
 
 from photoshare.auth import sessions
 from photoshare.auth.models import RefreshToken
-from photoshare.auth.schemas import SignupRequest, TokenPair
+from photoshare.auth.schemas import AuthConfig, CaptchaConfig, SignupRequest, TokenPair
 from photoshare.auth.tokens import TokenClaims, TokenType
 from photoshare.clock import utcnow
 from photoshare.db import DuplicateKeyError, collection
@@ -34,11 +34,17 @@ class AuthSession:
     claims: TokenClaims
 
 
-async def _new_password_hash(runtime: Runtime, password: str, client_address: str | None) -> str:
+async def _new_password_hash(
+    runtime: Runtime, data: SignupRequest, client_address: str | None
+) -> str:
+    password = data.password
     if client_address is None:
         return await runtime.passwords.hash(password)
     await runtime.signup_throttle.take(client_address)
     try:
+        if runtime.captcha is not None:
+            # Before the costly hash: a bot without a solved captcha costs us one request.
+            await runtime.captcha.verify(data.captcha_token, client_address)
         return await runtime.passwords.hash(password)
     except ServiceUnavailable:
         # Turned away before any work was done: the signup does not count.
@@ -49,8 +55,9 @@ async def _new_password_hash(runtime: Runtime, password: str, client_address: st
 async def signup(runtime: Runtime, data: SignupRequest, *, client_address: str | None) -> User:
     """Create an account; the very first account becomes the admin.
 
-    A signup from ``client_address`` spends that address's hourly quota before any
-    password work; None (an operator's command) is not throttled.
+    A signup from ``client_address`` spends that address's hourly quota and, when
+    hCaptcha is configured, must carry a solved captcha, both before any password work;
+    None (an operator's command) is neither throttled nor asked for a captcha.
     """
     user = User(
         username=data.username,
@@ -58,7 +65,7 @@ async def signup(runtime: Runtime, data: SignupRequest, *, client_address: str |
         email=str(data.email),
         email_key=account_key(str(data.email)),
         full_name=data.full_name or None,
-        password_hash=await _new_password_hash(runtime, data.password, client_address),
+        password_hash=await _new_password_hash(runtime, data, client_address),
     )
     try:
         await user.insert()
@@ -73,6 +80,15 @@ async def signup(runtime: Runtime, data: SignupRequest, *, client_address: str |
     await user.set({User.role: Role.admin})
     log.info("first account %s is the admin", user.username)
     return user
+
+
+def client_config(runtime: Runtime) -> AuthConfig:
+    """What a signup form needs to know: the captcha to show, and whether mail must be confirmed."""
+    captcha = runtime.captcha
+    return AuthConfig(
+        captcha=CaptchaConfig(sitekey=captcha.sitekey) if captcha is not None else None,
+        email_confirmation_required=runtime.settings.require_email_confirmation,
+    )
 
 
 async def send_confirmation_email(runtime: Runtime, user: User) -> None:

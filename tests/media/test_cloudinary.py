@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import cloudinary.utils
 import httpx
@@ -21,7 +20,7 @@ from photoshare.photos.models import Photo
 from tests.factories import PhotoFactory, UserFactory
 from tests.media import samples
 from tests.photos.test_photos import stored_files
-from tests.servers import lifespan
+from tests.servers import http_stand_in, lifespan
 
 
 @dataclass
@@ -82,15 +81,9 @@ def fake_cloudinary() -> Iterator[FakeCloudinary]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_stand_in(Handler) as port:
+        fake.port = port
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

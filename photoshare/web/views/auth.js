@@ -1,6 +1,7 @@
 // Logging in and signing up.
 
 import { login, request } from "../api.js";
+import { captchaWidget } from "../captcha.js";
 import { clearError, errorSlot, field, h, showError } from "../dom.js";
 import { isLoggedIn, loadMe, stateEvents } from "../state.js";
 import { go } from "../ui.js";
@@ -71,6 +72,7 @@ export async function signupView(root, { query }) {
   const password = h("input", { type: "password", required: true, minlength: 8, maxlength: 128, autocomplete: "new-password" });
   const error = errorSlot();
   const submit = h("button", { type: "submit" }, "Sign up");
+  const captchaBox = h("div", { class: "captcha", hidden: true, "aria-label": "Captcha" });
   const form = h(
     "form",
     { class: "card stack narrow", "aria-labelledby": "signup-title" },
@@ -79,24 +81,48 @@ export async function signupView(root, { query }) {
     field("Email", email),
     field("Full name (optional)", fullName),
     field("Password", password, { hint: "At least 8 characters" }),
+    captchaBox,
     error,
     h("div", { class: "actions" }, submit),
     h("p", { class: "muted" }, "Already have an account? ", h("a", { href: "#/login" }, "Log in"), "."),
   );
+  let captcha = null;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearError(error);
-    submit.disabled = true;
     const body = { username: username.value.trim(), email: email.value.trim(), password: password.value };
     if (fullName.value.trim()) body.full_name = fullName.value.trim();
+    if (captcha) {
+      body.captcha_token = captcha.token();
+      if (!body.captcha_token) {
+        showError(error, "Solve the captcha first.");
+        return;
+      }
+    }
+    submit.disabled = true;
     try {
       await request("auth/signup", { method: "POST", json: body, auth: false });
       await logInAndGo(body.username, body.password, query, `Welcome to PhotoShare, ${body.username}!`);
     } catch (err) {
       showError(error, err);
+      captcha?.reset();
     } finally {
       submit.disabled = false;
     }
   });
   root.append(form);
+  captcha = await signupCaptcha(captchaBox, error);
+}
+
+/** The captcha the server asks for (GET auth/config), rendered into `box`; null when none. */
+async function signupCaptcha(box, error) {
+  try {
+    const config = await request("auth/config", { auth: false });
+    if (!config.captcha) return null;
+    box.hidden = false;
+    return await captchaWidget(box, config.captcha.sitekey);
+  } catch (err) {
+    showError(error, err);
+    return null;
+  }
 }
