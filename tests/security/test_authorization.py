@@ -195,6 +195,23 @@ MATRIX: dict[tuple[str, str], tuple[Request, tuple[int, ...], bool]] = {
         (202, 202, 202, 202, 202, 202, 202),
         False,
     ),
+    ("GET", "/api/v1/auth/config"): (fixed("/api/v1/auth/config"), (200,) * 7, False),
+    # Sessions are the caller's own: a token is needed, and another's id is unknown (404).
+    ("GET", "/api/v1/auth/sessions"): (
+        fixed("/api/v1/auth/sessions"),
+        (401, 200, 200, 200, 200, 401, 401),
+        False,
+    ),
+    ("DELETE", "/api/v1/auth/sessions/{session_id}"): (
+        fixed("/api/v1/auth/sessions/not-a-session-of-yours"),
+        (401, 404, 404, 404, 404, 401, 401),
+        False,
+    ),
+    ("DELETE", "/api/v1/auth/sessions"): (
+        fixed("/api/v1/auth/sessions"),
+        (401, 204, 204, 204, 204, 401, 401),
+        True,
+    ),
     ("GET", "/api/v1/users"): (fixed("/api/v1/users"), (401, 403, 403, 403, 200, 401, 401), False),
     ("GET", "/api/v1/users/me"): (
         fixed("/api/v1/users/me"),
