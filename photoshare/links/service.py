@@ -16,7 +16,7 @@ from pymongo.errors import OperationFailure
 
 from photoshare.db import DuplicateKeyError, collection
 from photoshare.errors import InvalidInput, NotAllowed, NotFound
-from photoshare.links import policies, presets
+from photoshare.links import permissions, policies, presets
 from photoshare.links.cloudinary import sdk_transformation
 from photoshare.links.models import Link
 from photoshare.links.negotiation import Offer, chosen_offer, offered_extension
@@ -30,7 +30,7 @@ from photoshare.media.vips import pyvips
 from photoshare.photos.models import Photo
 from photoshare.runtime import Runtime
 from photoshare.users import service as users
-from photoshare.users.models import Role, User
+from photoshare.users.models import User
 from photoshare.users.schemas import username_of
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ async def present(
     runtime: Runtime, links: Sequence[Link], viewer: User | None = None
 ) -> list[LinkOut]:
     creators = await users.by_ids(link.created_by for link in links)
-    deletable = await _deletable(links, viewer)
+    deletable = await permissions.deletable(links, viewer)
     base = runtime.settings.base_url
     unwritten = {link.slug: runtime.view_tally.pending(link.slug) for link in links}
     return [
@@ -77,22 +77,6 @@ async def present(
 
 def _id_text(value: PydanticObjectId | None) -> str | None:
     return None if value is None else str(value)
-
-
-async def _deletable(links: Sequence[Link], viewer: User | None) -> set[PydanticObjectId | None]:
-    """The links ``viewer`` may delete: made by them, of their photos, or any for an admin."""
-    if viewer is None:
-        return set()
-    if viewer.role is Role.admin:
-        return {link.id for link in links}
-    others = {link.photo_id for link in links if link.created_by != viewer.id and link.photo_id}
-    owned: set[Any] = set()
-    if others:
-        cursor = collection(Photo).find(
-            {"_id": {"$in": list(others)}, "owner_id": viewer.id}, {"_id": 1}
-        )
-        owned = {doc["_id"] async for doc in cursor}
-    return {link.id for link in links if link.created_by == viewer.id or link.photo_id in owned}
 
 
 def requested_transformation(data: LinkCreate) -> Transformation:
@@ -227,14 +211,11 @@ async def get(link_id: str) -> Link:
 
 
 async def delete(runtime: Runtime, link: Link, user: User) -> None:
-    """Delete a link: its creator, the photo's owner or an admin may."""
-    if user.id != link.created_by and user.role is not Role.admin:
-        # An album link: its creator or an admin (the albums domain may allow its owner).
-        photo = None
-        if link.photo_id is not None:
-            photo = await collection(Photo).find_one({"_id": link.photo_id}, {"owner_id": 1})
-        if photo is None or photo["owner_id"] != user.id:
-            raise NotAllowed("Only the link's creator, the photo's owner or an admin can delete it")
+    """Delete a link: its creator, the owner of its photo or album, or an admin may."""
+    if link.id not in await permissions.deletable([link], user):
+        raise NotAllowed(
+            "Only the link's creator, the owner of its photo or album, or an admin can delete it"
+        )
     await collection(Link).delete_one({"_id": link.id})
     runtime.renders.hot.forget(link.slug)
 

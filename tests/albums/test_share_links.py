@@ -70,6 +70,23 @@ async def test_who_may_share_an_album(
         assert "password" not in made and "password_hash" not in made
 
 
+async def test_the_album_owner_may_revoke_a_link_an_admin_made(
+    client: httpx.AsyncClient, admin: Account, owner: Account, users: UserFactory, album: str
+) -> None:
+    made = await client.post(f"/api/v1/albums/{album}/links", json={}, headers=admin.headers)
+    link = made.json()
+    stranger = await users.create()
+    listed = await client.get(f"/api/v1/links/{link['id']}", headers=owner.headers)
+    assert listed.json()["can_delete"] is True
+    shown_to_stranger = await client.get(f"/api/v1/links/{link['id']}", headers=stranger.headers)
+    assert shown_to_stranger.json()["can_delete"] is False
+    refused = await client.delete(f"/api/v1/links/{link['id']}", headers=stranger.headers)
+    assert refused.status_code == 403
+    revoked = await client.delete(f"/api/v1/links/{link['id']}", headers=owner.headers)
+    assert revoked.status_code == 204
+    assert (await client.get(path_of(link["url"]))).status_code == 404
+
+
 async def test_a_private_album_is_not_found_by_others(
     client: httpx.AsyncClient, owner: Account, users: UserFactory
 ) -> None:
