@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,6 +32,22 @@ def album_policy(*, captcha: bool) -> str:
         else:
             directives[index] = f"{directives[index]} {HCAPTCHA_SOURCES}"
     return "; ".join(directives)
+
+
+def inline_style_source(stylesheet: str) -> str:
+    """The CSP source that allows exactly this inline stylesheet: its SHA-256."""
+    digest = hashlib.sha256(stylesheet.encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def standalone_page_headers(policy: str) -> dict[str, str]:
+    """Headers of a server-rendered page outside the album (a link's password form, an
+    album's shared page): its own policy, never framed, no referrer to the next site."""
+    return {
+        "Content-Security-Policy": policy,
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
 
 
 # Swagger UI and ReDoc (their assets served from here by fastapi-offline) start with an

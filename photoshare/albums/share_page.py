@@ -8,8 +8,6 @@ allowed from the origins the page's images come from and nothing else is.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from photoshare.albums.models import MAX_ALBUM_PHOTOS
 from photoshare.photos.schemas import PhotoOut
+from photoshare.security import inline_style_source
 
 # Photos on one page of the album: one request stays bounded; ?page= shows the rest.
 PAGE_SIZE = 200
@@ -34,7 +33,7 @@ _TEMPLATES = Environment(
 )
 # The page includes its stylesheet inline: the policy allows exactly this text.
 _STYLESHEET = _TEMPLATES.get_template("share_page.css").render()
-_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLESHEET.encode()).digest()).decode()
+_STYLE_SOURCE = inline_style_source(_STYLESHEET)
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def content_security_policy(image_urls: Sequence[str]) -> str:
     origins = sorted({_origin(url) for url in image_urls} - {""})
     images = " ".join(["'self'", *origins])
     return (
-        f"default-src 'none'; img-src {images}; style-src 'sha256-{_STYLE_HASH}'; "
+        f"default-src 'none'; img-src {images}; style-src {_STYLE_SOURCE}; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 

@@ -5,8 +5,6 @@ No script at all; one small stylesheet, allowed by its hash. Everything shown is
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from html import escape
 from urllib.parse import urlsplit
 
@@ -14,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from photoshare.errors import PhotoShareError
 from photoshare.links.policies import PROOF_ASKED_FOR
+from photoshare.security import inline_style_source, standalone_page_headers
 
 _STYLE = (
     "body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f4f4f5;color:#18181b}"
@@ -26,7 +25,7 @@ _STYLE = (
     "button{background:#18181b;color:#fff;border:0;margin-top:1rem}"
     ".error{color:#b91c1c}"
 )
-_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+_STYLE_SOURCE = inline_style_source(_STYLE)
 
 
 def wants_html(accept: str | None) -> bool:
@@ -38,7 +37,7 @@ def _policy(link_url: str) -> str:
     parts = urlsplit(link_url)
     target = f"{parts.scheme}://{parts.netloc}"
     return (
-        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self' {target}; "
+        f"default-src 'none'; style-src {_STYLE_SOURCE}; form-action 'self' {target}; "
         "base-uri 'none'; frame-ancestors 'none'"
     )
 
@@ -58,10 +57,8 @@ def _page(
         status_code=status_code,
         headers={
             **headers,
-            "Content-Security-Policy": _policy(link_url),
+            **standalone_page_headers(_policy(link_url)),
             "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",
-            "X-Frame-Options": "DENY",
         },
     )
 

@@ -24,6 +24,7 @@ from photoshare.openapi import ErrorOut, errors
 from photoshare.photos.deps import ValidPhoto
 from photoshare.runtime import Runtime
 from photoshare.schemas import Page, binary_content
+from photoshare.security import standalone_page_headers
 
 router = APIRouter(tags=["links"])
 
@@ -217,10 +218,8 @@ async def _album_page(runtime: Runtime, link: Link, page: int) -> Response:
     assert link.album_id is not None
     shown = await sharing.album_page(runtime, link.album_id, page)
     headers = {
-        "Content-Security-Policy": shown.content_security_policy,
+        **standalone_page_headers(shown.content_security_policy),
         "Cache-Control": "private, no-cache",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
     }
     return HTMLResponse(shown.html, headers=headers)
 
