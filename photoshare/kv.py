@@ -78,6 +78,8 @@ class RateCounters:
 class KeyValueStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        # The counters of write limits and recovery requests; their scripts registered once.
+        self.counters = RateCounters(redis)
 
     async def ping(self) -> bool:
         try:

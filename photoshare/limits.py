@@ -58,7 +58,7 @@ async def spend(runtime: Runtime, write: Write, user: User) -> AsyncIterator[Spe
     quota = Quota(
         f"writes:{write.name}:user:{user.id}", write.allowed(runtime.settings), write.window_seconds
     )
-    counters = RateCounters(runtime.kv.redis)
+    counters = runtime.kv.counters
     wait = await counters.take(quota)
     if wait is not None:
         raise TooManyRequests(

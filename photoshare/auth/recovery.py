@@ -19,7 +19,7 @@ from photoshare.auth.password_resets import PasswordReset, token_digest
 from photoshare.clock import utcnow
 from photoshare.db import collection
 from photoshare.errors import LinkNotValid
-from photoshare.kv import Quota, RateCounters
+from photoshare.kv import Quota
 from photoshare.runtime import Runtime
 from photoshare.users.identity import account_key
 from photoshare.users.models import User
@@ -37,7 +37,7 @@ BANNED = "This account has been banned; its password cannot be reset"
 
 async def _within_quota(runtime: Runtime, *quotas: Quota) -> bool:
     """Count one request against every quota; False (and nothing counted) when one is spent."""
-    return await RateCounters(runtime.kv.redis).take(*quotas) is None
+    return await runtime.kv.counters.take(*quotas) is None
 
 
 async def request_password_reset(runtime: Runtime, email: str, client_address: str) -> None:
